@@ -10,6 +10,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,10 @@ struct ResourceInfo {
   std::vector<std::string> subresources;
   std::string typeName;        // schema definition name of the object type
   std::string storageVersion;  // version objects are stored in (== version for the storage one)
+  // Set when another group's kind is the storage (events.k8s.io/v1 Event is stored as core/v1
+  // Event): the storage entry is (storageGroup, storageVersion, storageKind or kind).
+  std::optional<std::string> storageGroup;
+  std::string storageKind;
   bool preferred = true;       // the group's preferred version serves this kind
   VersionConversion conversion;  // set when version != storageVersion
   KindStrategy strategy;
