@@ -23,13 +23,13 @@ struct KeyValue {
 // Named outcomes; every call returns one instead of throwing.
 enum class Error {
   None,
-  NotFound,       // the key does not exist
-  AlreadyExists,  // create of an existing key
-  Conflict,       // expected modRevision did not match (current value is returned)
-  Compacted,      // the requested revision has been compacted away
-  FutureRevision, // the requested revision is newer than the store's
-  Closed,         // the store is shutting down
-  Io,             // the backend failed to persist (disk full, I/O error); nothing was applied
+  NotFound,        // the key does not exist
+  AlreadyExists,   // create of an existing key
+  Conflict,        // expected modRevision did not match (current value is returned)
+  Compacted,       // the requested revision has been compacted away
+  FutureRevision,  // the requested revision is newer than the store's
+  Closed,          // the store is shutting down
+  Io,              // the backend failed to persist (disk full, I/O error); nothing was applied
 };
 const char* errorName(Error e);
 
@@ -78,7 +78,8 @@ class Store {
   virtual ~Store() = default;
 
   virtual ReadResult get(const std::string& key) = 0;
-  // Keys in [begin, end), at most `limit` of them (0 = all), ordered by key.
+  // Keys in [begin, end), at most `limit` of them (0 = all), ordered by key. An empty `end` means
+  // no upper bound (what prefixEnd returns for a prefix that has no end key).
   virtual RangeResult range(const std::string& begin, const std::string& end, int64_t limit) = 0;
 
   // Conditional writes; an acknowledged write is durable (for persistent backends).
