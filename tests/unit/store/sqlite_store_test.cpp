@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -125,6 +126,57 @@ TEST(SqliteStore, AcknowledgedWritesSurviveKill9) {
   ASSERT_EQ(next.error, Error::None);
   EXPECT_EQ(next.revision, store->currentRevision());
   EXPECT_GT(next.revision, static_cast<Revision>(all.kvs.size()));
+}
+
+// A commit that cannot be written (here: the file size limit, as a full disk would) answers Io to
+// its callers and to every later write; nothing unacknowledged is applied and reads keep working.
+TEST(SqliteStore, FailedCommitAnswersIoAndKeepsDiskConsistent) {
+  TempDir dir;
+  std::string path = dir.file("db.sqlite");
+  int fds[2];
+  ASSERT_EQ(pipe(fds), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(fds[0]);
+    signal(SIGXFSZ, SIG_IGN);  // writes past the limit fail with EFBIG instead of killing us
+    auto store = makeSqliteStore(path);
+    if (store->create("/before", "v").error != Error::None) _exit(10);
+    rlimit limit{1 << 20, 1 << 20};
+    if (setrlimit(RLIMIT_FSIZE, &limit) != 0) _exit(11);
+    uint32_t acked = 0;
+    Error error = Error::None;
+    for (; acked < 1000; ++acked) {
+      error = store->create("/big/" + std::to_string(acked), std::string(64 << 10, 'b')).error;
+      if (error != Error::None) break;
+    }
+    if (write(fds[1], &acked, sizeof acked) != sizeof acked) _exit(12);
+    if (error != Error::Io) _exit(13);
+    if (store->create("/after", "v").error != Error::Io) _exit(14);
+    if (store->update("/before", "w", 0).error != Error::Io) _exit(15);
+    if (store->get("/before").kv.value != "v") _exit(16);
+    store.reset();
+    _exit(0);
+  }
+  close(fds[1]);
+  uint32_t acked = 0;
+  ASSERT_EQ(read(fds[0], &acked, sizeof acked), static_cast<ssize_t>(sizeof acked));
+  close(fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  ASSERT_EQ(WEXITSTATUS(status), 0);
+  ASSERT_LT(acked, 1000u);
+
+  auto store = makeSqliteStore(path);
+  EXPECT_EQ(store->get("/before").kv.value, "v");
+  for (uint32_t i = 0; i < acked; ++i) {
+    EXPECT_EQ(store->get("/big/" + std::to_string(i)).error, Error::None) << i;
+  }
+  EXPECT_EQ(store->get("/big/" + std::to_string(acked)).error, Error::NotFound);
+  EXPECT_EQ(store->get("/after").error, Error::NotFound);
+  EXPECT_EQ(store->currentRevision(), 1 + acked);
+  EXPECT_EQ(store->create("/again", "v").revision, 2 + acked);
 }
 
 }  // namespace

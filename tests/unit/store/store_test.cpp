@@ -398,6 +398,32 @@ TEST_P(StoreTest, ConcurrentConflictingUpdatesExactlyOneWins) {
   EXPECT_EQ(store_->currentRevision(), 2);
 }
 
+// Every write creates one key, so a consistent range holds exactly as many keys as its revision.
+TEST_P(StoreTest, RangeIsConsistentWithItsRevision) {
+  std::atomic<int> running{4};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 4; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < 250; ++i)
+        store_->create("/r/" + std::to_string(t) + "/" + std::to_string(i), "v");
+      --running;
+    });
+  }
+  int reads = 0;
+  for (; reads < 20 || running > 0; ++reads) {
+    auto r = store_->range("/r/", prefixEnd("/r/"), 0);
+    ASSERT_EQ(r.error, Error::None);
+    ASSERT_EQ(static_cast<Revision>(r.kvs.size()), r.revision);
+    for (const auto& kv : r.kvs) ASSERT_LE(kv.modRevision, r.revision);
+    auto g = store_->get("/r/0/0");
+    if (g.error == Error::None) {
+      EXPECT_LE(g.kv.modRevision, g.revision);
+    }
+  }
+  for (auto& w : writers) w.join();
+  EXPECT_EQ(store_->range("/r/", prefixEnd("/r/"), 0).kvs.size(), 1000u);
+}
+
 TEST_P(StoreTest, WatchersStartedDuringWritesSeeNoGapNoDuplicate) {
   constexpr int kWrites = 300;
   std::thread writer([&] {
