@@ -5,12 +5,13 @@
 #include "api/schema/type.h"
 
 #include <deque>
-#include <memory>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cube::api {
 
@@ -23,14 +24,16 @@ class SchemaError : public std::runtime_error {
 class TypeRegistry {
  public:
   TypeRegistry();
+  ~TypeRegistry();
   TypeRegistry(const TypeRegistry&) = delete;
   TypeRegistry& operator=(const TypeRegistry&) = delete;
 
   // Parses one DSL file's text and adds its types. References to types not yet defined are
   // allowed until resolve(). Throws SchemaError.
   void load(std::string_view fileName, std::string_view text);
-  // Checks that every referenced type name is defined; throws SchemaError naming the first
-  // unresolved reference.
+  // Checks that every referenced type name is defined (and that default= literals fit their
+  // field types); throws SchemaError naming the first unresolved reference. Call it after the
+  // last load() of a batch; types found before resolve() may still hold unresolved fields.
   void resolve();
 
   // A named Object type, or null. `name` is fully qualified (io.k8s.api.core.v1.Pod).
@@ -45,7 +48,7 @@ class TypeRegistry {
   static const TypeRegistry& builtin();
 
  private:
-  // ... implementation state (owned types; stable addresses) ...
+  // Owned types (stable addresses), pending references; see type_registry.cpp.
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
