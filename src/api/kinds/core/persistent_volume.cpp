@@ -1,0 +1,145 @@
+// PersistentVolume: cluster-scoped; exactly one source, storage capacity, access modes and a
+// known reclaim policy. Defaults: Retain, Filesystem, status Pending.
+
+#include "api/kinds/core/core_strategies.h"
+#include "api/kinds/core/volume_rules.h"
+#include "api/validation/pod_spec.h"
+
+namespace cube::api::kinds::core {
+
+namespace json = boost::json;
+namespace v = validation;
+
+namespace {
+
+constexpr std::string_view kSources[] = {"gcePersistentDisk",
+                                         "awsElasticBlockStore",
+                                         "hostPath",
+                                         "glusterfs",
+                                         "nfs",
+                                         "rbd",
+                                         "iscsi",
+                                         "cinder",
+                                         "cephfs",
+                                         "fc",
+                                         "flocker",
+                                         "flexVolume",
+                                         "azureFile",
+                                         "vsphereVolume",
+                                         "quobyte",
+                                         "azureDisk",
+                                         "photonPersistentDisk",
+                                         "portworxVolume",
+                                         "scaleIO",
+                                         "local",
+                                         "storageos",
+                                         "csi"};
+
+void defaults(json::object& pv) {
+  auto& spec = v::ensureObject(pv, "spec");
+  if (v::getString(spec, "persistentVolumeReclaimPolicy").value_or("").empty())
+    spec["persistentVolumeReclaimPolicy"] = "Retain";
+  if (v::getString(spec, "volumeMode").value_or("").empty()) spec["volumeMode"] = "Filesystem";
+  if (auto* hp = spec.if_contains("hostPath");
+      hp && hp->is_object() && !hp->as_object().contains("type"))
+    hp->as_object()["type"] = "";
+  auto& status = v::ensureObject(pv, "status");
+  if (v::getString(status, "phase").value_or("").empty()) status["phase"] = "Pending";
+}
+
+void normalize(json::object& pv) {
+  if (auto* spec = pv.if_contains("spec"); spec && spec->is_object())
+    v::canonicalizeQuantityMap(spec->as_object(), "capacity");
+}
+
+v::Causes validate(const json::object& pv, const json::object* old) {
+  v::Causes out = v::validateMeta(pv, old, false, v::nameIsDnsSubdomain);
+  static const json::object kEmpty;
+  const auto* specPtr = v::getObject(pv, "spec");
+  const auto& spec = specPtr ? *specPtr : kEmpty;
+  validateAccessModes(spec, "spec", "must specify at least 1 access mode", out);
+  const auto* cap = v::getObject(spec, "capacity");
+  if (!cap || cap->empty()) {
+    out.push_back(v::required("spec.capacity"));
+  } else if (!cap->contains("storage") || cap->size() > 1) {
+    json::array keys;
+    for (const auto& kv : *cap) keys.emplace_back(kv.key());
+    out.push_back(v::notSupported("spec.capacity", json::value(keys), {"storage"}));
+  } else {
+    json::value wrapped = json::object{{"requests", *cap}};
+    for (auto c : v::validateResourceRequirements(&wrapped, "spec")) {
+      // Report under spec.capacity[storage] as Kubernetes does.
+      auto pos = c.field.find("spec.requests");
+      if (pos == 0) c.field = "spec.capacity" + c.field.substr(std::string("spec.requests").size());
+      out.push_back(std::move(c));
+    }
+  }
+  std::vector<std::string_view> set;
+  for (auto s : kSources)
+    if (spec.contains(s) && !spec.at(s).is_null()) set.push_back(s);
+  if (set.empty()) {
+    out.push_back(v::required("spec", "must specify a volume type"));
+  } else {
+    for (size_t i = 1; i < set.size(); ++i)
+      out.push_back(
+          v::forbidden(v::child("spec", set[i]), "may not specify more than 1 volume type"));
+  }
+  if (const auto* hp = v::getObject(spec, "hostPath")) {
+    if (v::getString(*hp, "path").value_or("").empty())
+      out.push_back(v::required("spec.hostPath.path"));
+  }
+  if (const auto* local = v::getObject(spec, "local")) {
+    if (v::getString(*local, "path").value_or("").empty())
+      out.push_back(v::required("spec.local.path"));
+    if (!v::getObject(spec, "nodeAffinity"))
+      out.push_back(v::required("spec.nodeAffinity", "Local volume requires node affinity"));
+  }
+  if (const auto* nfs = v::getObject(spec, "nfs")) {
+    if (v::getString(*nfs, "server").value_or("").empty())
+      out.push_back(v::required("spec.nfs.server"));
+    std::string path(v::getString(*nfs, "path").value_or(""));
+    if (path.empty()) {
+      out.push_back(v::required("spec.nfs.path"));
+    } else if (path.front() != '/') {
+      out.push_back(v::invalid("spec.nfs.path", json::value(path), "must be an absolute path"));
+    }
+  }
+  if (const auto* csi = v::getObject(spec, "csi")) {
+    if (v::getString(*csi, "driver").value_or("").empty())
+      out.push_back(v::required("spec.csi.driver"));
+    if (v::getString(*csi, "volumeHandle").value_or("").empty())
+      out.push_back(v::required("spec.csi.volumeHandle"));
+  }
+  if (auto policy = v::getString(spec, "persistentVolumeReclaimPolicy");
+      policy && *policy != "Delete" && *policy != "Recycle" && *policy != "Retain")
+    out.push_back(v::notSupported("spec.persistentVolumeReclaimPolicy", json::value(*policy),
+                                  {"Delete", "Recycle", "Retain"}));
+  if (auto mode = v::getString(spec, "volumeMode");
+      mode && *mode != "Block" && *mode != "Filesystem")
+    out.push_back(v::notSupported("spec.volumeMode", json::value(*mode), {"Block", "Filesystem"}));
+  if (auto sc = v::getString(spec, "storageClassName"); sc && !sc->empty())
+    for (auto& m : v::nameIsDnsSubdomain(*sc, false))
+      out.push_back(v::invalid("spec.storageClassName", json::value(*sc), m));
+  if (old) {
+    const auto* oldSpec = v::getObject(*old, "spec");
+    if (oldSpec) {
+      for (auto f : {"volumeMode"}) {
+        v::append(out, v::validateImmutableField(spec.if_contains(f), oldSpec->if_contains(f),
+                                                 v::child("spec", f)));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+KindStrategy persistentVolumeStrategy() {
+  KindStrategy s;
+  s.applyDefaults = defaults;
+  s.validate = validate;
+  s.normalize = normalize;
+  return s;
+}
+
+}  // namespace cube::api::kinds::core
