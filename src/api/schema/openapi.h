@@ -17,7 +17,9 @@ namespace cube::api {
 // The `/openapi/v3` discovery document:
 //   {"paths": {"api/v1": {"serverRelativeURL": "/openapi/v3/api/v1?hash=HASH"}, ...}}
 // with one entry per served group-version; HASH is openApiV3Hash() of that document, so a
-// client may cache the URL's response for good.
+// client may cache the URL's response for good. Builds every document (tens of milliseconds for
+// the built-in registry): callers serving HTTP should cache the index and documents until the
+// registry changes.
 boost::json::object openApiV3Index(const ResourceRegistry& registry);
 
 // The full document of one group-version (group "" is the core group): `openapi: 3.0.0`, `info`,
