@@ -5,6 +5,10 @@
 #include "api/kinds/core/volume_rules.h"
 #include "api/validation/pod_spec.h"
 
+#include "common/quantity.h"
+
+#include <boost/json/serialize.hpp>
+
 namespace cube::api::kinds::core {
 
 namespace json = boost::json;
@@ -66,12 +70,17 @@ v::Causes validate(const json::object& pv, const json::object* old) {
     for (const auto& kv : *cap) keys.emplace_back(kv.key());
     out.push_back(v::notSupported("spec.capacity", json::value(keys), {"storage"}));
   } else {
-    json::value wrapped = json::object{{"requests", *cap}};
-    for (auto c : v::validateResourceRequirements(&wrapped, "spec")) {
-      // Report under spec.capacity[storage] as Kubernetes does.
-      auto pos = c.field.find("spec.requests");
-      if (pos == 0) c.field = "spec.capacity" + c.field.substr(std::string("spec.requests").size());
-      out.push_back(std::move(c));
+    const json::value& storage = cap->at("storage");
+    std::string text =
+        storage.is_string() ? std::string(storage.as_string()) : json::serialize(storage);
+    auto q = parseQuantity(text);
+    if (!q) {
+      out.push_back(v::invalid("spec.capacity[storage]", storage,
+                               "quantities must match the regular expression "
+                               "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+    } else if (q->negative && !q->isZero()) {
+      out.push_back(v::invalid("spec.capacity[storage]", json::value(canonicalString(*q)),
+                               "must be greater than or equal to 0"));
     }
   }
   std::vector<std::string_view> set;
