@@ -33,7 +33,7 @@ std::string jobCompletions(const object& spec, const object& status) {
   return succeeded + "/1";
 }
 
-std::string jobDuration(const object& status, Clock::time_point now) {
+std::string jobDuration(const object& status, TimePoint now) {
   auto start = parseTimestamp(stringField(status, "startTime"));
   if (!start) return "";
   auto end = parseTimestamp(stringField(status, "completionTime"));
@@ -51,7 +51,7 @@ TablePrinter jobPrinter() {
                containersColumn(),
                imagesColumn(),
                stringColumn("Selector", "Label selector of the job's pods.", 1)};
-  p.cells = [](const object& job, Clock::time_point now) {
+  p.cells = [](const object& job, TimePoint now) {
     const object& spec = orEmpty(objectField(job, "spec"));
     const object& status = orEmpty(objectField(job, "status"));
     auto [names, images] = containerNamesAndImages(objectPath(spec, {"template", "spec"}));
@@ -79,7 +79,7 @@ TablePrinter cronJobPrinter() {
                containersColumn(),
                imagesColumn(),
                stringColumn("Selector", "Label selector of the jobs' pods.", 1)};
-  p.cells = [](const object& cronJob, Clock::time_point now) {
+  p.cells = [](const object& cronJob, TimePoint now) {
     const object& spec = orEmpty(objectField(cronJob, "spec"));
     const object& status = orEmpty(objectField(cronJob, "status"));
     const object& jobSpec = orEmpty(objectPath(spec, {"jobTemplate", "spec"}));

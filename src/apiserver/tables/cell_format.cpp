@@ -96,11 +96,11 @@ std::string objectName(const object& obj) {
   return meta ? stringField(*meta, "name") : "";
 }
 
-std::string fieldAge(const object& o, std::string_view key, Clock::time_point now) {
+std::string fieldAge(const object& o, std::string_view key, TimePoint now) {
   return timestampAge(stringField(o, key), now);
 }
 
-std::string objectAge(const object& obj, Clock::time_point now) {
+std::string objectAge(const object& obj, TimePoint now) {
   const object* meta = objectField(obj, "metadata");
   return meta ? fieldAge(*meta, "creationTimestamp", now) : "<unknown>";
 }

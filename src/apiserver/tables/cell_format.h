@@ -50,10 +50,10 @@ bool hasField(const object& o, std::string_view key);
 
 std::string objectName(const object& obj);
 // AGE cell: age of metadata.creationTimestamp, "<unknown>" when unset.
-std::string objectAge(const object& obj, Clock::time_point now);
+std::string objectAge(const object& obj, TimePoint now);
 bool hasDeletionTimestamp(const object& obj);
 // Age of a timestamp field of `o`, "<unknown>" when unset.
-std::string fieldAge(const object& o, std::string_view key, Clock::time_point now);
+std::string fieldAge(const object& o, std::string_view key, TimePoint now);
 
 // --- formatting ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ namespace {
 TablePrinter namespacePrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Status", "Phase of the namespace."), ageColumn()};
-  p.cells = [](const object& ns, Clock::time_point now) {
+  p.cells = [](const object& ns, TimePoint now) {
     const object& status = orEmpty(objectField(ns, "status"));
     return array{value(objectName(ns)), value(stringField(status, "phase")),
                  value(objectAge(ns, now))};
@@ -77,7 +77,7 @@ TablePrinter nodePrinter() {
                stringColumn("OS-Image", "Operating system of the node.", 1),
                stringColumn("Kernel-Version", "Kernel version of the node.", 1),
                stringColumn("Container-Runtime", "Container runtime and its version.", 1)};
-  p.cells = [](const object& node, Clock::time_point now) {
+  p.cells = [](const object& node, TimePoint now) {
     const object& status = orEmpty(objectField(node, "status"));
     const object& info = orEmpty(objectField(status, "nodeInfo"));
     return array{value(objectName(node)),
@@ -97,7 +97,7 @@ TablePrinter nodePrinter() {
 TablePrinter leasePrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Holder", "Identity holding the lease."), ageColumn()};
-  p.cells = [](const object& lease, Clock::time_point now) {
+  p.cells = [](const object& lease, TimePoint now) {
     const object& spec = orEmpty(objectField(lease, "spec"));
     return array{value(objectName(lease)), value(stringField(spec, "holderIdentity")),
                  value(objectAge(lease, now))};

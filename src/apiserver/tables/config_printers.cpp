@@ -12,7 +12,7 @@ TablePrinter configMapPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Data", "Number of data and binaryData keys."),
                ageColumn()};
-  p.cells = [](const object& cm, Clock::time_point now) {
+  p.cells = [](const object& cm, TimePoint now) {
     auto keys = static_cast<int64_t>(fieldSize(cm, "data") + fieldSize(cm, "binaryData"));
     return array{value(objectName(cm)), value(keys), value(objectAge(cm, now))};
   };
@@ -23,7 +23,7 @@ TablePrinter secretPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Type", "Type of the secret."),
                stringColumn("Data", "Number of data keys."), ageColumn()};
-  p.cells = [](const object& secret, Clock::time_point now) {
+  p.cells = [](const object& secret, TimePoint now) {
     // stringData is folded into data on write; count a key present in both once, in case an
     // object was stored unfolded.
     std::set<std::string> keys;
@@ -41,7 +41,7 @@ TablePrinter secretPrinter() {
 TablePrinter serviceAccountPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Secrets", "Number of secrets listed."), ageColumn()};
-  p.cells = [](const object& sa, Clock::time_point now) {
+  p.cells = [](const object& sa, TimePoint now) {
     return array{value(objectName(sa)), value(static_cast<int64_t>(fieldSize(sa, "secrets"))),
                  value(objectAge(sa, now))};
   };
@@ -54,7 +54,7 @@ TablePrinter resourceQuotaPrinter() {
   p.columns = {nameColumn(),
                stringColumn("Request", "Used/hard of the quota's request and count resources."),
                stringColumn("Limit", "Used/hard of the quota's limits.* resources."), ageColumn()};
-  p.cells = [](const object& quota, Clock::time_point now) {
+  p.cells = [](const object& quota, TimePoint now) {
     const object& status = orEmpty(objectField(quota, "status"));
     const object* hard = objectField(status, "hard");
     const object* used = objectField(status, "used");

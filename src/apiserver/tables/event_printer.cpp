@@ -66,7 +66,7 @@ std::string eventSource(const EventView& v) {
   return instance.empty() ? component : component + ", " + instance;
 }
 
-array eventCells(const object& e, const EventView& v, Clock::time_point now) {
+array eventCells(const object& e, const EventView& v, TimePoint now) {
   std::string firstSeen = parseTimestamp(v.firstTimestamp) ? timestampAge(v.firstTimestamp, now)
                                                            : timestampAge(v.eventTime, now);
   std::string lastSeen =
@@ -113,14 +113,12 @@ std::vector<TableColumn> eventColumns() {
 void addEventPrinters(PrinterMap& printers) {
   TablePrinter core;
   core.columns = eventColumns();
-  core.cells = [](const object& e, Clock::time_point now) {
-    return eventCells(e, coreView(e), now);
-  };
+  core.cells = [](const object& e, TimePoint now) { return eventCells(e, coreView(e), now); };
   printers.emplace(printerKey("", "Event"), std::move(core));
 
   TablePrinter events;
   events.columns = eventColumns();
-  events.cells = [](const object& e, Clock::time_point now) {
+  events.cells = [](const object& e, TimePoint now) {
     return eventCells(e, eventsGroupView(e), now);
   };
   printers.emplace(printerKey("events.k8s.io", "Event"), std::move(events));

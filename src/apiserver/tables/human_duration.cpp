@@ -108,7 +108,7 @@ std::string shortHumanDuration(std::chrono::nanoseconds d) {
   return fmt1(hours / 24 / 365, "y");
 }
 
-std::optional<Clock::time_point> parseTimestamp(std::string_view s) {
+std::optional<TimePoint> parseTimestamp(std::string_view s) {
   size_t pos = 0;
   int64_t year, month, day, hour, minute, second;
   if (!readDigits(s, pos, 4, year) || !expect(s, pos, '-') || !readDigits(s, pos, 2, month) ||
@@ -162,20 +162,20 @@ std::optional<Clock::time_point> parseTimestamp(std::string_view s) {
   const int64_t epochSeconds =
       daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
       hour * 3600 + minute * 60 + second - offsetSeconds;
-  return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::nanoseconds(epochSeconds * kNanosPerSecond + nanos)));
 }
 
-std::string timestampAge(std::optional<Clock::time_point> t, Clock::time_point now) {
+std::string timestampAge(std::optional<TimePoint> t, TimePoint now) {
   if (!t) return "<unknown>";
   return humanDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(now - *t));
 }
 
-std::string timestampAge(std::string_view timestamp, Clock::time_point now) {
+std::string timestampAge(std::string_view timestamp, TimePoint now) {
   return timestampAge(parseTimestamp(timestamp), now);
 }
 
-std::string formatRfc3339(Clock::time_point t) {
+std::string formatRfc3339(TimePoint t) {
   const int64_t ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
   // Floor to whole seconds (Go formats the second the instant falls in).

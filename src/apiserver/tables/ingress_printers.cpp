@@ -49,7 +49,7 @@ TablePrinter ingressPrinter() {
                stringColumn("Address", "Addresses the ingress is reachable at."),
                stringColumn("Ports", "Ports the ingress listens on."),
                ageColumn()};
-  p.cells = [](const object& ing, Clock::time_point now) {
+  p.cells = [](const object& ing, TimePoint now) {
     const object& spec = orEmpty(objectField(ing, "spec"));
     const object& status = orEmpty(objectField(ing, "status"));
     return array{value(objectName(ing)),
@@ -66,7 +66,7 @@ TablePrinter ingressClassPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Controller", "Controller that implements the class."),
                stringColumn("Parameters", "Object holding the class's parameters."), ageColumn()};
-  p.cells = [](const object& cls, Clock::time_point now) {
+  p.cells = [](const object& cls, TimePoint now) {
     const object& spec = orEmpty(objectField(cls, "spec"));
     std::string parameters = "<none>";
     if (const object* params = objectField(spec, "parameters")) {

@@ -11,7 +11,7 @@ namespace cube::tables {
 namespace {
 
 // A timestamp that may be unset; unset sorts before every real time, as Go's zero time does.
-using MaybeTime = std::optional<Clock::time_point>;
+using MaybeTime = std::optional<TimePoint>;
 
 void keepLatest(MaybeTime& latest, const object& containerStatus) {
   const object* terminated = objectPath(containerStatus, {"lastState", "terminated"});
@@ -167,7 +167,7 @@ std::string readinessGates(const object& spec, const object& status) {
   return std::to_string(trueCount) + "/" + std::to_string(gates.size());
 }
 
-array podCells(const object& pod, Clock::time_point now) {
+array podCells(const object& pod, TimePoint now) {
   static const object empty;
   const PodSummary s = summarize(pod);
   std::string restarts = std::to_string(s.restarts);

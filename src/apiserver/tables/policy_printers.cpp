@@ -11,7 +11,7 @@ TablePrinter networkPolicyPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Pod-Selector", "Pods the policy applies to."),
                ageColumn()};
-  p.cells = [](const object& np, Clock::time_point now) {
+  p.cells = [](const object& np, TimePoint now) {
     const object& spec = orEmpty(objectField(np, "spec"));
     // podSelector is a struct, not a pointer: an absent one is the empty selector.
     static const object emptySelector;
@@ -28,7 +28,7 @@ TablePrinter podTemplatePrinter() {
   p.columns = {nameColumn(), stringColumn("Containers", "Names of the template's containers."),
                stringColumn("Images", "Images of the template's containers."),
                stringColumn("Pod Labels", "Labels of the pod template.")};
-  p.cells = [](const object& pt, Clock::time_point) {
+  p.cells = [](const object& pt, TimePoint) {
     const object& tmpl = orEmpty(objectField(pt, "template"));
     auto [names, images] = containerNamesAndImages(objectField(tmpl, "spec"));
     const object* meta = objectField(tmpl, "metadata");
@@ -52,7 +52,7 @@ TablePrinter podDisruptionBudgetPrinter() {
                stringColumn("Max Unavailable", "Pods that may be unavailable."),
                integerColumn("Allowed Disruptions", "Pods that may be disrupted now."),
                ageColumn()};
-  p.cells = [](const object& pdb, Clock::time_point now) {
+  p.cells = [](const object& pdb, TimePoint now) {
     const object& spec = orEmpty(objectField(pdb, "spec"));
     const object& status = orEmpty(objectField(pdb, "status"));
     return array{value(objectName(pdb)), value(intOrString(spec, "minAvailable")),
@@ -68,7 +68,7 @@ TablePrinter priorityClassPrinter() {
                booleanColumn("Global-Default", "Whether pods without a class get this one."),
                ageColumn(),
                stringColumn("PreemptionPolicy", "Whether pods of the class preempt others.", 1)};
-  p.cells = [](const object& pc, Clock::time_point now) {
+  p.cells = [](const object& pc, TimePoint now) {
     return array{value(objectName(pc)), value(intField(pc, "value")),
                  value(boolField(pc, "globalDefault")), value(objectAge(pc, now)),
                  value(stringField(pc, "preemptionPolicy"))};

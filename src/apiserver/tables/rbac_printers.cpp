@@ -16,7 +16,7 @@ TablePrinter bindingPrinter(std::string_view what) {
                stringColumn("Users", "Users" + in, 1),
                stringColumn("Groups", "Groups" + in, 1),
                stringColumn("ServiceAccounts", "Service accounts (namespace/name)" + in, 1)};
-  p.cells = [](const object& binding, Clock::time_point now) {
+  p.cells = [](const object& binding, TimePoint now) {
     const object& roleRef = orEmpty(objectField(binding, "roleRef"));
     std::vector<std::string> users, groups, serviceAccounts;
     for (const object* subject : objectsIn(binding, "subjects")) {

@@ -87,7 +87,7 @@ TablePrinter servicePrinter() {
                stringColumn("Port(s)", "Service ports, with node ports, and protocols."),
                ageColumn(),
                stringColumn("Selector", "Labels of the pods the service sends traffic to.", 1)};
-  p.cells = [](const object& svc, Clock::time_point now) {
+  p.cells = [](const object& svc, TimePoint now) {
     const object& spec = orEmpty(objectField(svc, "spec"));
     const object& status = orEmpty(objectField(svc, "status"));
     const std::vector<std::string> clusterIPs = stringsIn(spec, "clusterIPs");
@@ -136,7 +136,7 @@ std::string formatEndpoints(const object& endpoints) {
 TablePrinter endpointsPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Endpoints", "Ready addresses and ports."), ageColumn()};
-  p.cells = [](const object& ep, Clock::time_point now) {
+  p.cells = [](const object& ep, TimePoint now) {
     return array{value(objectName(ep)), value(formatEndpoints(ep)), value(objectAge(ep, now))};
   };
   return p;
@@ -147,7 +147,7 @@ TablePrinter endpointSlicePrinter() {
   p.columns = {nameColumn(), stringColumn("AddressType", "Type of the addresses in the slice."),
                stringColumn("Ports", "Ports of the slice."),
                stringColumn("Endpoints", "Addresses of the slice's endpoints."), ageColumn()};
-  p.cells = [](const object& slice, Clock::time_point now) {
+  p.cells = [](const object& slice, TimePoint now) {
     std::vector<std::string> ports;
     for (const object* port : objectsIn(slice, "ports")) {
       if (auto number = optionalIntField(*port, "port")) {

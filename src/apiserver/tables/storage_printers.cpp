@@ -40,7 +40,7 @@ TablePrinter persistentVolumePrinter() {
                stringColumn("Reason", "Reason for a failed phase."),
                ageColumn(),
                stringColumn("VolumeMode", "Filesystem or Block.", 1)};
-  p.cells = [](const object& pv, Clock::time_point now) {
+  p.cells = [](const object& pv, TimePoint now) {
     const object& spec = orEmpty(objectField(pv, "spec"));
     const object& status = orEmpty(objectField(pv, "status"));
     std::string claim;
@@ -74,7 +74,7 @@ TablePrinter persistentVolumeClaimPrinter() {
                stringColumn("VolumeAttributesClass", "VolumeAttributesClass of the claim."),
                ageColumn(),
                stringColumn("VolumeMode", "Filesystem or Block.", 1)};
-  p.cells = [](const object& pvc, Clock::time_point now) {
+  p.cells = [](const object& pvc, TimePoint now) {
     const object& spec = orEmpty(objectField(pvc, "spec"));
     const object& status = orEmpty(objectField(pvc, "status"));
     std::string phase = hasDeletionTimestamp(pvc) ? "Terminating" : stringField(status, "phase");
@@ -111,7 +111,7 @@ TablePrinter storageClassPrinter() {
                stringColumn("VolumeBindingMode", "When volumes are bound and provisioned."),
                stringColumn("AllowVolumeExpansion", "Whether claims may grow."),
                ageColumn()};
-  p.cells = [](const object& sc, Clock::time_point now) {
+  p.cells = [](const object& sc, TimePoint now) {
     std::string name = objectName(sc);
     if (isDefaultStorageClass(sc)) name += " (default)";
     return array{value(name),

@@ -12,9 +12,9 @@ TablePrinter defaultPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(),
                {"Created At", "date", "", "Time the object was created (RFC 3339, UTC).", 0}};
-  p.cells = [](const object& obj, Clock::time_point) {
+  p.cells = [](const object& obj, TimePoint) {
     const object* meta = objectField(obj, "metadata");
-    std::optional<Clock::time_point> created;
+    std::optional<TimePoint> created;
     if (meta) created = parseTimestamp(stringField(*meta, "creationTimestamp"));
     // An unset timestamp prints as Go's zero time, as Kubernetes does.
     return array{value(objectName(obj)),
@@ -87,7 +87,7 @@ array columnDefinitionsJson(const TablePrinter& printer) {
 
 object buildTable(std::string_view group, std::string_view kind,
                   const std::vector<const object*>& objects, const object& listMeta,
-                  const TableOptions& options, Clock::time_point now) {
+                  const TableOptions& options, TimePoint now) {
   const TablePrinter& printer = tablePrinterFor(group, kind);
 
   object meta;

@@ -32,7 +32,7 @@ std::vector<TableColumn> replicaColumns() {
           selectorColumn()};
 }
 
-array replicaCells(const object& obj, Clock::time_point now, bool mapSelector) {
+array replicaCells(const object& obj, TimePoint now, bool mapSelector) {
   const object& spec = orEmpty(objectField(obj, "spec"));
   const object& status = orEmpty(objectField(obj, "status"));
   auto [names, images] = containerNamesAndImages(templatePodSpec(spec));
@@ -52,14 +52,14 @@ array replicaCells(const object& obj, Clock::time_point now, bool mapSelector) {
 TablePrinter replicationControllerPrinter() {
   TablePrinter p;
   p.columns = replicaColumns();
-  p.cells = [](const object& obj, Clock::time_point now) { return replicaCells(obj, now, true); };
+  p.cells = [](const object& obj, TimePoint now) { return replicaCells(obj, now, true); };
   return p;
 }
 
 TablePrinter replicaSetPrinter() {
   TablePrinter p;
   p.columns = replicaColumns();
-  p.cells = [](const object& obj, Clock::time_point now) { return replicaCells(obj, now, false); };
+  p.cells = [](const object& obj, TimePoint now) { return replicaCells(obj, now, false); };
   return p;
 }
 
@@ -73,7 +73,7 @@ TablePrinter deploymentPrinter() {
                containersColumn(),
                imagesColumn(),
                selectorColumn()};
-  p.cells = [](const object& obj, Clock::time_point now) {
+  p.cells = [](const object& obj, TimePoint now) {
     const object& spec = orEmpty(objectField(obj, "spec"));
     const object& status = orEmpty(objectField(obj, "status"));
     auto [names, images] = containerNamesAndImages(templatePodSpec(spec));
@@ -105,7 +105,7 @@ TablePrinter daemonSetPrinter() {
                containersColumn(),
                imagesColumn(),
                selectorColumn()};
-  p.cells = [](const object& obj, Clock::time_point now) {
+  p.cells = [](const object& obj, TimePoint now) {
     const object& spec = orEmpty(objectField(obj, "spec"));
     const object& status = orEmpty(objectField(obj, "status"));
     const object* podSpec = templatePodSpec(spec);
@@ -129,7 +129,7 @@ TablePrinter statefulSetPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Ready", "Ready replicas out of desired replicas."),
                ageColumn(), containersColumn(), imagesColumn()};
-  p.cells = [](const object& obj, Clock::time_point now) {
+  p.cells = [](const object& obj, TimePoint now) {
     const object& spec = orEmpty(objectField(obj, "spec"));
     const object& status = orEmpty(objectField(obj, "status"));
     auto [names, images] = containerNamesAndImages(templatePodSpec(spec));
@@ -163,7 +163,7 @@ TablePrinter controllerRevisionPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(), stringColumn("Controller", "Object that owns this revision."),
                stringColumn("Revision", "Revision number of the recorded state."), ageColumn()};
-  p.cells = [](const object& obj, Clock::time_point now) {
+  p.cells = [](const object& obj, TimePoint now) {
     return array{value(objectName(obj)), value(controllerOf(obj)), value(intField(obj, "revision")),
                  value(objectAge(obj, now))};
   };

@@ -1,0 +1,260 @@
+#include "apiserver/api_server.h"
+
+#include "api/resource_registry.h"
+#include "api/schema/openapi.h"
+#include "apiserver/admission/namespace_lifecycle.h"
+#include "apiserver/bootstrap.h"
+#include "apiserver/controllers/namespace_controller.h"
+#include "apiserver/controllers/periodic_loop.h"
+#include "apiserver/controllers/termination_deadline.h"
+#include "apiserver/handlers/discovery.h"
+#include "apiserver/handlers/encoding.h"
+#include "apiserver/handlers/resource_handler.h"
+#include "apiserver/handlers/watch_handler.h"
+#include "apiserver/http/http_server.h"
+#include "apiserver/request_info.h"
+#include "apiserver/rest/resource_store.h"
+#include "apiserver/watch_cache.h"
+#include "common/json_util.h"
+#include "common/log.h"
+
+#include <atomic>
+
+namespace cube::apiserver {
+
+namespace bj = boost::json;
+
+namespace {
+
+constexpr const char* kGitVersion = "v1.32.0-cube";
+
+bj::object versionInfo() {
+  return bj::object{{"major", "1"},
+                    {"minor", "32"},
+                    {"gitVersion", kGitVersion},
+                    {"gitCommit", "0000000000000000000000000000000000000000"},
+                    {"gitTreeState", "clean"},
+                    {"buildDate", "2026-11-21T00:00:00Z"},
+                    {"goVersion", "c++20"},
+                    {"compiler", "gcc"},
+                    {"platform", "linux/amd64"}};
+}
+
+http::Response text(int status, std::string body) {
+  http::Response r;
+  r.status = status;
+  r.contentType = "text/plain; charset=utf-8";
+  r.body = std::move(body);
+  return r;
+}
+
+ApiError notFoundPath() {
+  return ApiError(404, "NotFound", "the server could not find the requested resource");
+}
+
+class ApiServerImpl : public ApiServer {
+ public:
+  ApiServerImpl(ApiServerOptions options, store::StorePtr store)
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        registry_(api::ResourceRegistry::builtin()),
+        cache_(store_),
+        resources_(registry_, store_, cache_, admission_, systemClock()),
+        watches_(resources_),
+        handler_(registry_, resources_, watches_),
+        namespaces_(resources_),
+        deadlines_(resources_) {
+    auto namespacesInfo = registry_.find("", "v1", "namespaces");
+    admission_.add(std::make_shared<NamespaceLifecycle>([this, namespacesInfo](
+                                                            const std::string& name) {
+      std::string key = resources_.key(*namespacesInfo, "", name);
+      ObjectPtr ns = cache_.get(key);
+      if (!ns) {
+        cache_.sync();
+        ns = cache_.get(key);
+      }
+      return ns;
+    }));
+    auto servicesInfo = registry_.find("", "v1", "services");
+    serviceAllocation_ = std::make_shared<ServiceAllocation>(
+        options_.serviceRanges,
+        [this, servicesInfo](const std::function<void(const bj::object&)>& visit) {
+          cache_.sync();
+          cache_.list(resources_.prefix(*servicesInfo, ""), "",
+                      [&](const std::string&, const ObjectPtr& svc) {
+                        visit(*svc);
+                        return true;
+                      });
+        });
+    admission_.add(serviceAllocation_);
+  }
+
+  ~ApiServerImpl() override { stop(); }
+
+  void start() override {
+    cache_.start();
+    http::ServerOptions httpOptions;
+    httpOptions.bindAddress = options_.bindAddress;
+    httpOptions.port = options_.port;
+    httpOptions.workerThreads = options_.workerThreads;
+    http_ = http::makeHttpServer(httpOptions, [this](const http::Request& r,
+                                                     const http::ResponderPtr& responder) {
+      route(r, responder);
+    });
+    http_->start();
+    std::string ip = options_.bindAddress == "0.0.0.0" ? "127.0.0.1" : options_.bindAddress;
+    ensureBootstrapObjects(resources_,
+                           ServiceAllocation::formatIp(options_.serviceRanges.cidrBase + 1), ip,
+                           http_->port());
+    namespaceLoop_ = std::make_unique<PeriodicLoop>("namespace controller",
+                                                    std::chrono::seconds(1),
+                                                    [this] { namespaces_.reconcileAll(); });
+    deadlineLoop_ = std::make_unique<PeriodicLoop>("termination deadlines",
+                                                   std::chrono::seconds(1),
+                                                   [this] { deadlines_.reconcileAll(); });
+    compactLoop_ = std::make_unique<PeriodicLoop>(
+        "compaction", std::chrono::duration_cast<std::chrono::milliseconds>(
+                          options_.compactionInterval),
+        [this] { compact(); });
+    namespaceLoop_->start();
+    deadlineLoop_->start();
+    compactLoop_->start();
+    ready_ = true;
+  }
+
+  void stop() override {
+    if (stopped_.exchange(true)) return;
+    ready_ = false;
+    if (namespaceLoop_) namespaceLoop_->stop();
+    if (deadlineLoop_) deadlineLoop_->stop();
+    if (compactLoop_) compactLoop_->stop();
+    if (http_) http_->stop();
+    cache_.stop();
+  }
+
+  uint16_t port() const override { return http_ ? http_->port() : 0; }
+  ResourceStore& resources() override { return resources_; }
+
+ private:
+  // Compacts to the revision seen one interval ago, as Kubernetes does: watchers get a full
+  // interval to catch up before their revision goes.
+  void compact() {
+    store::Revision target = lastSeenRevision_;
+    lastSeenRevision_ = store_->currentRevision();
+    if (target > store_->compactedRevision()) store_->compact(target);
+  }
+
+  void route(const http::Request& request, const http::ResponderPtr& responder) {
+    const std::string& path = request.path;
+    if (path == "/version" || path == "/version/") {
+      responder->respond(jsonResponse(200, json::serialize(versionInfo())));
+      return;
+    }
+    if (path == "/healthz" || path == "/livez" || path == "/readyz" ||
+        path.rfind("/healthz/", 0) == 0 || path.rfind("/livez/", 0) == 0 ||
+        path.rfind("/readyz/", 0) == 0) {
+      bool ok = path.rfind("/readyz", 0) != 0 || ready_;
+      responder->respond(text(ok ? 200 : 503, ok ? "ok" : "not ready"));
+      return;
+    }
+    if (path == "/api" || path == "/api/" || path == "/apis" || path == "/apis/") {
+      bool legacy = path.rfind("/api/", 0) == 0 || path == "/api";
+      Negotiated n = negotiate(request.accept, true);
+      bj::object doc;
+      if (n.representation == Representation::AggregatedDiscovery ||
+          n.representation == Representation::AggregatedDiscoveryBeta1) {
+        doc = aggregatedDiscoveryDocument(registry_, legacy, n.tableVersion);
+      } else if (legacy) {
+        doc = apiVersionsDocument(options_.bindAddress + ":" + std::to_string(port()));
+      } else {
+        doc = apiGroupListDocument(registry_);
+      }
+      responder->respond(jsonResponse(200, json::serialize(doc), {}, contentTypeFor(n)));
+      return;
+    }
+    if (path.rfind("/openapi/", 0) == 0) {
+      serveOpenApi(request, responder);
+      return;
+    }
+    RequestInfo info = parseRequestInfo(request);
+    if (!info.isResourceRequest) {
+      serveGroupDiscovery(request, info, responder);
+      return;
+    }
+    handler_.handle(request, info, responder);
+  }
+
+  void serveGroupDiscovery(const http::Request& request, const RequestInfo& info,
+                           const http::ResponderPtr& responder) {
+    // /api/v1, /apis/<group>, /apis/<group>/<version>
+    std::string p = request.path;
+    while (!p.empty() && p.back() == '/') p.pop_back();
+    std::optional<bj::object> doc;
+    if (p.rfind("/api/", 0) == 0) {
+      doc = apiResourceListDocument(registry_, "", p.substr(5));
+    } else if (p.rfind("/apis/", 0) == 0) {
+      std::string rest = p.substr(6);
+      auto slash = rest.find('/');
+      if (slash == std::string::npos) {
+        doc = apiGroupDocument(registry_, rest);
+      } else {
+        doc = apiResourceListDocument(registry_, rest.substr(0, slash), rest.substr(slash + 1));
+      }
+    }
+    if (!doc) throw notFoundPath();
+    responder->respond(jsonResponse(200, json::serialize(*doc)));
+  }
+
+  void serveOpenApi(const http::Request& request, const http::ResponderPtr& responder) {
+    const std::string& p = request.path;
+    if (p == "/openapi/v3" || p == "/openapi/v3/") {
+      responder->respond(jsonResponse(200, json::serialize(api::openApiV3Index(registry_))));
+      return;
+    }
+    std::string rest = p.rfind("/openapi/v3/", 0) == 0 ? p.substr(12) : "";
+    std::string group, version;
+    if (rest.rfind("api/", 0) == 0) {
+      version = rest.substr(4);
+    } else if (rest.rfind("apis/", 0) == 0) {
+      std::string gv = rest.substr(5);
+      auto slash = gv.find('/');
+      if (slash != std::string::npos) {
+        group = gv.substr(0, slash);
+        version = gv.substr(slash + 1);
+      }
+    }
+    if (version.empty()) throw notFoundPath();
+    bj::object doc = api::openApiV3Document(registry_, group, version);
+    if (doc.empty()) throw notFoundPath();
+    http::Response r = jsonResponse(200, json::serialize(doc));
+    if (request.hasParam("hash")) {
+      r.headers.emplace_back("Cache-Control", "public, immutable");
+    }
+    responder->respond(std::move(r));
+  }
+
+  ApiServerOptions options_;
+  store::StorePtr store_;
+  api::ResourceRegistry& registry_;
+  AdmissionChain admission_;
+  WatchCache cache_;
+  ResourceStore resources_;
+  WatchHandler watches_;
+  ResourceHandler handler_;
+  NamespaceController namespaces_;
+  TerminationDeadline deadlines_;
+  std::shared_ptr<ServiceAllocation> serviceAllocation_;
+  std::unique_ptr<http::HttpServer> http_;
+  std::unique_ptr<PeriodicLoop> namespaceLoop_, deadlineLoop_, compactLoop_;
+  store::Revision lastSeenRevision_ = 0;
+  std::atomic<bool> ready_{false};
+  std::atomic<bool> stopped_{false};
+};
+
+}  // namespace
+
+std::unique_ptr<ApiServer> makeApiServer(ApiServerOptions options, store::StorePtr store) {
+  return std::make_unique<ApiServerImpl>(std::move(options), std::move(store));
+}
+
+}  // namespace cube::apiserver

@@ -1,0 +1,62 @@
+#include "cmd/server_command.h"
+
+#include "apiserver/api_server.h"
+#include "cmd/kubeconfig.h"
+#include "common/log.h"
+#include "store/sqlite/sqlite_store.h"
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+
+namespace cube::cmd {
+
+namespace {
+
+sigset_t blockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  // Blocked before any thread starts, so every thread inherits the mask and sigwait gets them.
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+}  // namespace
+
+int runServer(const ServerFlags& flags) {
+  if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
+  if (flags.logLevel == "warn") log::setLevel(log::Level::Warn);
+  sigset_t signals = blockTerminationSignals();
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::filesystem::create_directories(flags.dataDir);
+  std::string dbPath = (std::filesystem::path(flags.dataDir) / "state.db").string();
+  store::StorePtr store = store::makeSqliteStore(dbPath);
+
+  apiserver::ApiServerOptions options;
+  options.bindAddress = flags.bindAddress;
+  options.port = flags.port;
+  auto server = apiserver::makeApiServer(options, store);
+  server->start();
+
+  std::string host = flags.bindAddress == "0.0.0.0" ? "127.0.0.1" : flags.bindAddress;
+  std::string url = "http://" + host + ":" + std::to_string(server->port());
+  std::string kubeconfig = flags.kubeconfig.empty()
+                               ? (std::filesystem::path(flags.dataDir) / "kubeconfig").string()
+                               : flags.kubeconfig;
+  writeKubeconfig(kubeconfig, url);
+  CUBE_LOG(Info) << "cube server listening on " << url << ", data in " << flags.dataDir;
+  std::cout << "cube server is ready at " << url << "\n"
+            << "kubeconfig: " << kubeconfig << "\n"
+            << "try: kubectl --kubeconfig " << kubeconfig << " get namespaces" << std::endl;
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  CUBE_LOG(Info) << "signal " << sig << ": shutting down";
+  server->stop();
+  return 0;
+}
+
+}  // namespace cube::cmd

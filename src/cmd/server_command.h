@@ -1,0 +1,19 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace cube::cmd {
+
+struct ServerFlags {
+  std::string dataDir = "/var/lib/cube";
+  uint16_t port = 6443;
+  std::string kubeconfig;  // default: <data-dir>/kubeconfig
+  std::string bindAddress = "127.0.0.1";
+  bool disableAgent = false;
+  std::string logLevel = "info";
+};
+
+// `cube server`: runs until SIGINT/SIGTERM. Returns the process exit code.
+int runServer(const ServerFlags& flags);
+
+}  // namespace cube::cmd
