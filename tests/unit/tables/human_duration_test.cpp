@@ -102,7 +102,7 @@ TEST(HumanDurationTest, TimestampAge) {
 
 TEST(HumanDurationTest, FormatsRfc3339InUtc) {
   EXPECT_EQ(formatRfc3339(*parseTimestamp("2024-03-01T13:30:00.9+01:30")), "2024-03-01T12:00:00Z");
-  EXPECT_EQ(formatRfc3339(Clock::time_point{}), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(formatRfc3339(TimePoint{}), "1970-01-01T00:00:00Z");
   EXPECT_EQ(formatRfc3339(*parseTimestamp("1969-12-31T23:59:59.5Z")), "1969-12-31T23:59:59Z");
   EXPECT_EQ(formatRfc3339(*parseTimestamp("2000-02-29T23:59:59Z")), "2000-02-29T23:59:59Z");
 }

@@ -14,7 +14,7 @@
 namespace cube::tables::testing {
 
 // The fixed "now" of every test.
-inline Clock::time_point testNow() {
+inline TimePoint testNow() {
   return *parseTimestamp("2024-03-01T12:00:00Z");
 }
 
