@@ -72,7 +72,7 @@ TEST(CoreSchema, UnconditionalDefaults) {
   EXPECT_TRUE(sc->defaultValue->is_object());
   const Field* policy = fieldOf("io.k8s.api.core.v1.Container", "imagePullPolicy");
   ASSERT_NE(policy, nullptr);
-  EXPECT_EQ(policy->enumValues, (std::vector<std::string>{"Always", "Never", "IfNotPresent"}));
+  EXPECT_EQ(policy->enumValues, (std::vector<std::string>{"Always", "IfNotPresent", "Never"}));
 }
 
 TEST(CoreRegistration, PodsServicesAndFriends) {
