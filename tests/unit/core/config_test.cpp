@@ -16,7 +16,9 @@ namespace json = boost::json;
 
 TEST(Namespace, CreateDefaults) {
   auto s = kinds::core::namespaceStrategy();
-  auto ns = obj(R"({"metadata":{"name":"team-a"}})");
+  // As the API server hands it over on create: uid and creationTimestamp set, no resourceVersion.
+  auto ns = obj(
+      R"({"metadata":{"name":"team-a","uid":"u1","creationTimestamp":"2024-01-01T00:00:00Z"}})");
   auto causes = createCauses(s, "Namespace", ns);
   EXPECT_TRUE(causes.empty()) << describe(causes);
   EXPECT_EQ(ns.at("spec").at("finalizers"), json::parse(R"(["kubernetes"])"));

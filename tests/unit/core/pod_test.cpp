@@ -228,3 +228,28 @@ TEST(PodCreate, EphemeralContainersForbidden) {
 
 }  // namespace
 }  // namespace cube::api
+
+namespace cube::api {
+namespace {
+
+TEST(PodUpdate, EphemeralContainersMayOnlyBeAdded) {
+  auto s = kinds::core::podStrategy();
+  auto old =
+      coretest::obj(R"({"metadata":{"name":"p","namespace":"default","resourceVersion":"3"},)"
+                    R"("spec":{"containers":[{"name":"a","image":"x"}]}})");
+  coretest::prepare(s, "Pod", old);
+  auto added = old;
+  added["spec"].as_object()["ephemeralContainers"] =
+      boost::json::parse(R"([{"name":"dbg","image":"busybox","imagePullPolicy":"IfNotPresent",)"
+                         R"("terminationMessagePolicy":"File"}])");
+  auto causes = s.validate(added, &old);
+  EXPECT_TRUE(causes.empty()) << coretest::describe(causes);
+  auto changed = added;
+  changed["spec"].as_object()["ephemeralContainers"].as_array()[0].as_object()["image"] = "y";
+  EXPECT_TRUE(coretest::hasCause(s.validate(changed, &added), "spec.ephemeralContainers[0]",
+                                 "Forbidden: existing ephemeral containers \"dbg\" may not be "
+                                 "changed"));
+}
+
+}  // namespace
+}  // namespace cube::api

@@ -26,8 +26,8 @@ KindStrategy persistentVolumeClaimStrategy();
 KindStrategy resourceQuotaStrategy();
 KindStrategy limitRangeStrategy();
 
-// True while the object has never been stored (no uid, resourceVersion or creationTimestamp):
-// lets applyDefaults apply the create-only defaults Kubernetes sets in PrepareForCreate.
+// True while the object has never been stored (no metadata.resourceVersion yet): lets
+// applyDefaults apply the create-only defaults Kubernetes sets in PrepareForCreate.
 bool isUnstoredObject(const boost::json::object& obj);
 
 // The pod's QoS class from its containers' cpu/memory requests and limits: Guaranteed,

@@ -65,12 +65,12 @@ v::Causes validate(const json::object& ns, const json::object* old) {
 }  // namespace
 
 bool isUnstoredObject(const json::object& obj) {
+  // The API server assigns uid and creationTimestamp before defaulting a new object, but a
+  // resourceVersion only when it is stored; every update carries the stored one.
   const auto* meta = v::getObject(obj, "metadata");
   if (!meta) return true;
-  for (auto k : {"uid", "resourceVersion", "creationTimestamp"}) {
-    if (auto s = v::getString(*meta, k); s && !s->empty()) return false;
-  }
-  return true;
+  auto rv = v::getString(*meta, "resourceVersion");
+  return !rv || rv->empty();
 }
 
 KindStrategy namespaceStrategy() {

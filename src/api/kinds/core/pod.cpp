@@ -195,6 +195,35 @@ void validateSpecUpdate(const json::object& pod, const json::object& old, v::Cau
       munged.erase(k);
     }
   };
+  // Ephemeral containers are only ever added (kubectl debug, through the ephemeralcontainers
+  // subresource); existing ones may not change or go away.
+  {
+    static const json::array kNone;
+    const auto* nowEph = v::getArray(spec, "ephemeralContainers");
+    const auto* oldEph = v::getArray(oldSpec, "ephemeralContainers");
+    const auto& n = nowEph ? *nowEph : kNone;
+    const auto& o = oldEph ? *oldEph : kNone;
+    bool prefixKept = n.size() >= o.size();
+    for (size_t i = 0; prefixKept && i < o.size(); ++i) {
+      if (n[i] != o[i]) {
+        std::string name = o[i].is_object()
+                               ? std::string(v::getString(o[i].as_object(), "name").value_or(""))
+                               : "";
+        out.push_back(
+            v::forbidden(v::index("spec.ephemeralContainers", i),
+                         "existing ephemeral containers \"" + name + "\" may not be changed"));
+        prefixKept = false;
+      }
+    }
+    if (n.size() < o.size())
+      out.push_back(v::forbidden("spec.ephemeralContainers",
+                                 "existing ephemeral containers may not be removed"));
+    if (prefixKept && n.size() > o.size()) {
+      for (auto& c : v::validatePodSpec(spec, "spec"))
+        if (c.field.rfind("spec.ephemeralContainers", 0) == 0) out.push_back(std::move(c));
+    }
+    restore("ephemeralContainers");
+  }
   restore("activeDeadlineSeconds");
   restore("schedulingGates");
   restore("tolerations");
