@@ -102,10 +102,7 @@ class ApiServerImpl : public ApiServer {
       route(r, responder);
     });
     http_->start();
-    std::string ip = options_.bindAddress == "0.0.0.0" ? "127.0.0.1" : options_.bindAddress;
-    ensureBootstrapObjects(resources_,
-                           ServiceAllocation::formatIp(options_.serviceRanges.cidrBase + 1), ip,
-                           http_->port());
+    ensureBootstrap();
     namespaceLoop_ = std::make_unique<PeriodicLoop>("namespace controller",
                                                     std::chrono::seconds(1),
                                                     [this] { namespaces_.reconcileAll(); });
@@ -116,6 +113,11 @@ class ApiServerImpl : public ApiServer {
         "compaction", std::chrono::duration_cast<std::chrono::milliseconds>(
                           options_.compactionInterval),
         [this] { compact(); });
+    // The bootstrap objects are kept, not just created: `kubectl delete all --all` removes the
+    // kubernetes service, and it comes back as in Kubernetes.
+    bootstrapLoop_ = std::make_unique<PeriodicLoop>("bootstrap", std::chrono::seconds(10),
+                                                    [this] { ensureBootstrap(); });
+    bootstrapLoop_->start();
     namespaceLoop_->start();
     deadlineLoop_->start();
     compactLoop_->start();
@@ -125,6 +127,7 @@ class ApiServerImpl : public ApiServer {
   void stop() override {
     if (stopped_.exchange(true)) return;
     ready_ = false;
+    if (bootstrapLoop_) bootstrapLoop_->stop();
     if (namespaceLoop_) namespaceLoop_->stop();
     if (deadlineLoop_) deadlineLoop_->stop();
     if (compactLoop_) compactLoop_->stop();
@@ -136,6 +139,13 @@ class ApiServerImpl : public ApiServer {
   ResourceStore& resources() override { return resources_; }
 
  private:
+  void ensureBootstrap() {
+    std::string ip = options_.bindAddress == "0.0.0.0" ? "127.0.0.1" : options_.bindAddress;
+    ensureBootstrapObjects(resources_,
+                           ServiceAllocation::formatIp(options_.serviceRanges.cidrBase + 1), ip,
+                           http_->port());
+  }
+
   // Compacts to the revision seen one interval ago, as Kubernetes does: watchers get a full
   // interval to catch up before their revision goes.
   void compact() {
@@ -245,7 +255,7 @@ class ApiServerImpl : public ApiServer {
   TerminationDeadline deadlines_;
   std::shared_ptr<ServiceAllocation> serviceAllocation_;
   std::unique_ptr<http::HttpServer> http_;
-  std::unique_ptr<PeriodicLoop> namespaceLoop_, deadlineLoop_, compactLoop_;
+  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, deadlineLoop_, compactLoop_;
   store::Revision lastSeenRevision_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};

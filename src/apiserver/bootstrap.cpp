@@ -13,6 +13,8 @@ void ensure(ResourceStore& store, const std::string& group, const std::string& v
             const std::string& plural, const std::string& ns, bj::object obj) {
   auto info = store.registry().find(group, version, plural);
   if (!info) return;
+  std::string name = json::getString(*json::getObject(obj, "metadata"), "name");
+  if (store.cache().get(store.key(*info, ns, name))) return;
   try {
     store.create(*info, ns, std::move(obj), {});
   } catch (const ApiError& e) {
