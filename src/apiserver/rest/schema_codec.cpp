@@ -72,8 +72,10 @@ void decodeAgainstSchema(const api::ResourceInfo& info, bj::object& obj,
   options.checkRequired = false;  // required fields are validation (422), checked later
   bj::value v(std::move(obj));
   api::SchemaCheck check = api::checkAgainstSchema(*type, v, options);
+  // Wrong JSON types (and malformed quantities, times) are decoding errors: 400, as Kubernetes'
+  // decoder reports them. Required and enum errors are validation's (422), later.
+  std::erase_if(check.errors, [](const StatusCause& c) { return c.reason != "FieldValueInvalid"; });
   if (!check.errors.empty()) {
-    // Wrong JSON types are decoding errors: 400, as Kubernetes' decoder reports them.
     std::string message = info.kind + " in version \"" + info.version +
                           "\" cannot be handled as a " + info.kind + ": ";
     for (size_t i = 0; i < check.errors.size(); ++i) {
@@ -120,6 +122,8 @@ void validateObject(const api::ResourceInfo& info, const bj::object& obj, const 
   if (const api::Type* type = typeOf(info)) {
     api::SchemaCheck check = api::checkAgainstSchema(*type, bj::value(obj));
     for (auto& e : check.errors) {
+      // Status belongs to controllers; Go's zero values stand in for its "required" fields.
+      if (e.field == "status" || e.field.rfind("status.", 0) == 0) continue;
       bool reported = std::any_of(causes.begin(), causes.end(),
                                   [&](const StatusCause& c) { return c.field == e.field; });
       if (!reported) causes.push_back(std::move(e));
