@@ -11,6 +11,7 @@ namespace {
 constexpr std::string_view kQuantity = "io.k8s.apimachinery.pkg.api.resource.Quantity";
 constexpr std::string_view kIntOrString = "io.k8s.apimachinery.pkg.util.intstr.IntOrString";
 constexpr std::string_view kTime = "io.k8s.apimachinery.pkg.apis.meta.v1.Time";
+constexpr std::string_view kMicroTime = "io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime";
 
 json::object schemaRef(std::string_view name) {
   return {{"$ref", std::string(OpenApiSchemas::kRefPrefix) + std::string(name)}};
@@ -181,6 +182,14 @@ json::object OpenApiSchemas::valueSchema(const Type& type) {
                          {"format", "date-time"}};
       }
       return schemaRef(kTime);
+    case TypeKind::MicroTime:
+      if (!schemas_.count(std::string(kMicroTime))) {
+        schemas_[std::string(kMicroTime)] = json::object{
+            {"description", "A point in time with microsecond precision, as an RFC 3339 string."},
+            {"type", "string"},
+            {"format", "date-time"}};
+      }
+      return schemaRef(kMicroTime);
     case TypeKind::Bytes:
       return typed("string", "byte");
     case TypeKind::Any:

@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <charconv>
 #include <set>
 
 namespace cube::api::dsl {
@@ -164,6 +165,15 @@ void applyAttribute(std::string_view attr, ParsedField& pf, std::string& strateg
   } else if (key == "enum") {
     if (value.empty()) fail("`enum=` needs at least one value");
     f.enumValues = split(value, '|');
+  } else if (key == "proto") {
+    // A protobuf field number: 1 .. 2^29-1 (the wire format keeps three bits for the wire type).
+    int tag = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), tag);
+    if (ec != std::errc() || end != value.data() + value.size() || tag < 1 || tag > 536870911) {
+      fail("proto=" + std::string(value) + " is not a protobuf field number (1 to 536870911)");
+    }
+    if (f.protoTag != 0) fail("proto= given twice");
+    f.protoTag = tag;
   } else if (key == "default") {
     boost::system::error_code ec;
     auto v = boost::json::parse(value, ec);
@@ -250,6 +260,7 @@ std::unique_ptr<TypeExpr> parseTypeExpr(std::string_view text) {
       {"int-or-string", TypeKind::IntOrString, "int-or-string"},
       {"quantity", TypeKind::Quantity, ""},
       {"time", TypeKind::Time, "date-time"},
+      {"microtime", TypeKind::MicroTime, "date-time"},
       {"bytes", TypeKind::Bytes, "byte"},
       {"any", TypeKind::Any, ""},
   };
@@ -310,6 +321,14 @@ std::vector<ParsedType> parseSchemaFile(std::string_view fileName, std::string_v
         if (other.field.name == pf.field.name) {
           fail("field `" + pf.field.name + "` declared twice in type " + current.name +
                " (first on line " + std::to_string(other.line) + ")");
+        }
+      }
+      if (pf.field.protoTag != 0) {
+        for (const auto& other : current.fields) {
+          if (other.field.protoTag == pf.field.protoTag) {
+            fail("proto=" + std::to_string(pf.field.protoTag) + " already used by field `" +
+                 other.field.name + "` (line " + std::to_string(other.line) + ")");
+          }
         }
       }
       current.fields.push_back(std::move(pf));

@@ -44,6 +44,8 @@ std::string goTypeName(const Type& t) {
       return "resource.Quantity";
     case TypeKind::Time:
       return "v1.Time";
+    case TypeKind::MicroTime:
+      return "v1.MicroTime";
     case TypeKind::Bytes:
       return "[]uint8";
     case TypeKind::Any:
@@ -193,6 +195,7 @@ class Checker {
         }
         return;
       case TypeKind::Time:
+      case TypeKind::MicroTime:
         if (!value.is_string()) {
           return invalid("json: cannot unmarshal " + jsonValueWord(value, false) +
                          " into Go value of type string");

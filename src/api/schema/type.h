@@ -22,16 +22,17 @@ struct GroupVersionKind {
 };
 
 enum class TypeKind {
-  Object,       // named struct with declared fields
-  Map,          // map[string]T (elem)
-  Array,        // []T (elem)
+  Object,  // named struct with declared fields
+  Map,     // map[string]T (elem)
+  Array,   // []T (elem)
   String,
-  Integer,      // format int32 or int64
-  Number,       // double
+  Integer,  // format int32 or int64
+  Number,   // double
   Boolean,
   IntOrString,  // e.g. targetPort, maxSurge
   Quantity,     // resource.Quantity: string or number, canonicalised
-  Time,         // RFC 3339 date-time string
+  Time,         // RFC 3339 date-time string, second precision (metav1.Time)
+  MicroTime,    // RFC 3339 date-time string, microsecond precision (metav1.MicroTime)
   Bytes,        // base64 string (format byte)
   Any,          // free-form JSON (x-kubernetes-preserve-unknown-fields)
 };
@@ -49,17 +50,20 @@ struct Field {
   // Server-side-apply list metadata (x-kubernetes-list-type / -list-map-keys).
   std::string listType;
   std::vector<std::string> listMapKeys;
-  std::vector<std::string> enumValues;     // allowed values, when the API fixes them
+  std::vector<std::string> enumValues;             // allowed values, when the API fixes them
   std::optional<boost::json::value> defaultValue;  // applied when the field is absent
+  // The field's number in Kubernetes' generated.proto (`proto=N`); 0 when not declared. Drives
+  // decoding of application/vnd.kubernetes.protobuf request bodies.
+  int protoTag = 0;
 };
 
 struct Type {
   TypeKind kind = TypeKind::Any;
   std::string name;  // Object: definition name, e.g. io.k8s.api.core.v1.Pod; others: ""
   std::string description;
-  std::string format;             // int32, int64, double, date-time, byte, ...
-  std::vector<Field> fields;      // Object
-  const Type* elem = nullptr;     // Array items, Map values
+  std::string format;                  // int32, int64, double, date-time, byte, ...
+  std::vector<Field> fields;           // Object
+  const Type* elem = nullptr;          // Array items, Map values
   std::vector<GroupVersionKind> gvks;  // top-level kinds: x-kubernetes-group-version-kind
 
   const Field* field(std::string_view fieldName) const;

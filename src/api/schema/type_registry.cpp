@@ -21,11 +21,17 @@ const Type* sharedPrimitive(TypeKind kind, std::string_view format) {
       return t;
     };
     return new std::vector<Type>{
-        make(TypeKind::String, ""),       make(TypeKind::Integer, "int32"),
-        make(TypeKind::Integer, "int64"), make(TypeKind::Number, "double"),
-        make(TypeKind::Boolean, ""),      make(TypeKind::IntOrString, "int-or-string"),
-        make(TypeKind::Quantity, ""),     make(TypeKind::Time, "date-time"),
-        make(TypeKind::Bytes, "byte"),    make(TypeKind::Any, ""),
+        make(TypeKind::String, ""),
+        make(TypeKind::Integer, "int32"),
+        make(TypeKind::Integer, "int64"),
+        make(TypeKind::Number, "double"),
+        make(TypeKind::Boolean, ""),
+        make(TypeKind::IntOrString, "int-or-string"),
+        make(TypeKind::Quantity, ""),
+        make(TypeKind::Time, "date-time"),
+        make(TypeKind::Bytes, "byte"),
+        make(TypeKind::Any, ""),
+        make(TypeKind::MicroTime, "date-time"),
     };
   }();
   const Type* fallback = nullptr;

@@ -1,0 +1,107 @@
+// The `proto=N` attribute and the `microtime` primitive (docs/dev/schema-dsl.md): what the
+// protobuf body decoder relies on.
+#include "api/schema/openapi_schemas.h"
+#include "api/schema/schema_validator.h"
+#include "api/schema/type_registry.h"
+
+#include <boost/json/parse.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace cube::api {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string loadError(std::string_view text) {
+  TypeRegistry r;
+  try {
+    r.load("bad.schema", text);
+    r.resolve();
+  } catch (const SchemaError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ProtoTag, ParsedOnFieldsInAnyAttributeOrder) {
+  TypeRegistry r;
+  r.load("t.schema", R"(package p
+type T
+  a string proto=1 "First."
+  b []string listType=atomic proto=7 "Seventh."
+  c int32 required proto=536870911
+  d boolean
+)");
+  r.resolve();
+  const Type* t = r.find("p.T");
+  ASSERT_NE(t, nullptr);
+  EXPECT_EQ(t->field("a")->protoTag, 1);
+  EXPECT_EQ(t->field("a")->description, "First.");
+  EXPECT_EQ(t->field("b")->protoTag, 7);
+  EXPECT_EQ(t->field("b")->listType, "atomic");
+  EXPECT_EQ(t->field("c")->protoTag, 536870911);
+  EXPECT_TRUE(t->field("c")->required);
+  EXPECT_EQ(t->field("d")->protoTag, 0);  // not declared
+}
+
+TEST(ProtoTag, BadValuesAreErrors) {
+  for (const char* bad :
+       {"proto=0", "proto=-1", "proto=x", "proto=1x", "proto=536870912", "proto=99999999999"}) {
+    EXPECT_THAT(loadError(std::string("package p\ntype T\n  a string ") + bad + "\n"),
+                HasSubstr("bad.schema:3: " + std::string(bad) + " is not a protobuf field number"))
+        << bad;
+  }
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=\n"),
+              HasSubstr("bad.schema:3: `proto=` needs a value"));
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=1 proto=2\n"),
+              HasSubstr("bad.schema:3: proto= given twice"));
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=3\n  b string proto=3\n"),
+              HasSubstr("bad.schema:4: proto=3 already used by field `a` (line 3)"));
+  // The same number in different types is fine.
+  EXPECT_EQ(loadError("package p\ntype T\n  a string proto=1\ntype U\n  a string proto=1\n"), "");
+}
+
+TEST(MicroTime, IsAPrimitiveWithDateTimeFormat) {
+  TypeRegistry r;
+  r.load("t.schema", "package p\ntype T\n  m microtime proto=1\n  t time proto=2\n");
+  r.resolve();
+  const Type* m = r.find("p.T")->field("m")->type;
+  EXPECT_EQ(m->kind, TypeKind::MicroTime);
+  EXPECT_EQ(m->format, "date-time");
+  EXPECT_TRUE(m->isScalar());
+  EXPECT_EQ(m, r.primitive(TypeKind::MicroTime));
+  EXPECT_NE(m, r.find("p.T")->field("t")->type);
+}
+
+TEST(MicroTime, ValidatedLikeTime) {
+  TypeRegistry r;
+  r.load("t.schema", "package p\ntype T\n  m microtime\n");
+  r.resolve();
+  const Type* t = r.find("p.T");
+  auto errors = [&](const char* json) {
+    return checkAgainstSchema(*t, boost::json::parse(json)).errors.size();
+  };
+  EXPECT_EQ(errors(R"({"m":"2024-05-01T10:20:30.123456Z"})"), 0u);
+  EXPECT_EQ(errors(R"({"m":"2024-05-01T10:20:30Z"})"), 0u);
+  EXPECT_EQ(errors(R"({"m":"yesterday"})"), 1u);
+  EXPECT_EQ(errors(R"({"m":5})"), 1u);
+}
+
+TEST(MicroTime, OpenApiRefersToMetaMicroTime) {
+  TypeRegistry r;
+  r.load("t.schema", "package p\ntype T\n  m microtime\n");
+  r.resolve();
+  OpenApiSchemas schemas(r);
+  schemas.addType(*r.find("p.T"));
+  auto doc = schemas.render();
+  const auto& micro = doc.at("io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime").as_object();
+  EXPECT_EQ(micro.at("type"), "string");
+  EXPECT_EQ(micro.at("format"), "date-time");
+  const auto& prop = doc.at("p.T").at("properties").at("m").as_object();
+  EXPECT_EQ(prop.at("$ref"), "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime");
+}
+
+}  // namespace
+}  // namespace cube::api
