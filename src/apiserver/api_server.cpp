@@ -221,6 +221,10 @@ class ApiServerImpl : public ApiServer {
       responder->respond(jsonResponse(200, json::serialize(api::openApiV3Index(registry_))));
       return;
     }
+    if (p == "/openapi/v2" || p == "/openapi/v2/") {
+      serveOpenApiV2(request, responder);
+      return;
+    }
     std::string rest = p.rfind("/openapi/v3/", 0) == 0 ? p.substr(12) : "";
     std::string group, version;
     if (rest.rfind("api/", 0) == 0) {
@@ -241,6 +245,38 @@ class ApiServerImpl : public ApiServer {
       r.headers.emplace_back("Cache-Control", "public, immutable");
     }
     responder->respond(std::move(r));
+  }
+
+  // cube documents its API in OpenAPI v3 only. kubectl falls back to /openapi/v2 for a kind it
+  // cannot find in v3 (a kind the server does not serve); a v2 document without definitions tells
+  // it there is nothing to validate against, so it goes on to report the unknown kind, as it does
+  // against Kubernetes. kubectl asks for the gnostic protobuf encoding.
+  void serveOpenApiV2(const http::Request& request, const http::ResponderPtr& responder) {
+    if (request.accept.find("protobuf") != std::string::npos) {
+      // Document{swagger: "2.0", info: {title: "cube", version: kGitVersion}}
+      std::string title = "cube", version = kGitVersion;
+      std::string info;
+      info += '\x0a';
+      info += static_cast<char>(title.size());
+      info += title;
+      info += '\x12';
+      info += static_cast<char>(version.size());
+      info += version;
+      std::string doc = std::string("\x0a\x03" "2.0", 5);
+      doc += '\x12';
+      doc += static_cast<char>(info.size());
+      doc += info;
+      http::Response r;
+      r.contentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+      r.body = std::move(doc);
+      responder->respond(std::move(r));
+      return;
+    }
+    bj::object doc{{"swagger", "2.0"},
+                   {"info", bj::object{{"title", "cube"}, {"version", kGitVersion}}},
+                   {"paths", bj::object()},
+                   {"definitions", bj::object()}};
+    responder->respond(jsonResponse(200, json::serialize(doc)));
   }
 
   ApiServerOptions options_;
