@@ -6,6 +6,7 @@
 #include "store/sqlite/sqlite_store.h"
 
 #include <csignal>
+#include <sys/resource.h>
 #include <filesystem>
 #include <iostream>
 
@@ -29,6 +30,12 @@ int runServer(const ServerFlags& flags) {
   if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
   if (flags.logLevel == "warn") log::setLevel(log::Level::Warn);
   sigset_t signals = blockTerminationSignals();
+  // Every watch is a connection: allow as many descriptors as the hard limit permits.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &files);
+  }
   std::signal(SIGPIPE, SIG_IGN);
 
   std::filesystem::create_directories(flags.dataDir);
