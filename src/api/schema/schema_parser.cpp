@@ -138,6 +138,11 @@ void applyAttribute(std::string_view attr, ParsedField& pf, std::string& strateg
     f.required = true;
     return;
   }
+  if (key == "pointer") {
+    if (eq != std::string_view::npos) fail("`pointer` takes no value");
+    f.pointer = true;
+    return;
+  }
   if (eq == std::string_view::npos) fail("unknown attribute `" + std::string(attr) + "`");
   if (value.empty() && key != "enum") fail("`" + std::string(key) + "=` needs a value");
   if (key == "merge") {

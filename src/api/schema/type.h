@@ -55,6 +55,10 @@ struct Field {
   // The field's number in Kubernetes' generated.proto (`proto=N`); 0 when not declared. Drives
   // decoding of application/vnd.kubernetes.protobuf request bodies.
   int protoTag = 0;
+  // `pointer`: a Go pointer field (*int32, *bool, ...), where a zero value is a real value. A
+  // protobuf body carries such a field only when it is set, so its zero is kept; the zero of any
+  // other optional scalar means "unset" and is dropped.
+  bool pointer = false;
 };
 
 struct Type {

@@ -46,6 +46,16 @@ type T
   EXPECT_EQ(t->field("d")->protoTag, 0);  // not declared
 }
 
+TEST(ProtoTag, PointerMarksGoPointerFields) {
+  TypeRegistry r;
+  r.load("t.schema", "package p\ntype T\n  a int32 pointer proto=1\n  b int32 proto=2\n");
+  r.resolve();
+  EXPECT_TRUE(r.find("p.T")->field("a")->pointer);
+  EXPECT_FALSE(r.find("p.T")->field("b")->pointer);
+  EXPECT_THAT(loadError("package p\ntype T\n  a int32 pointer=1\n"),
+              HasSubstr("bad.schema:3: `pointer` takes no value"));
+}
+
 TEST(ProtoTag, BadValuesAreErrors) {
   for (const char* bad :
        {"proto=0", "proto=-1", "proto=x", "proto=1x", "proto=536870912", "proto=99999999999"}) {
