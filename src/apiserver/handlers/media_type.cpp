@@ -81,6 +81,7 @@ BodyFormat bodyFormat(const std::string& contentType) {
   if (t == "application/yaml" || t == "application/x-yaml" || t == "text/yaml") {
     return BodyFormat::Yaml;
   }
+  if (t == "application/vnd.kubernetes.protobuf") return BodyFormat::Protobuf;
   if (t == "application/json-patch+json") return BodyFormat::JsonPatch;
   if (t == "application/merge-patch+json") return BodyFormat::MergePatch;
   if (t == "application/strategic-merge-patch+json") return BodyFormat::StrategicMergePatch;

@@ -22,8 +22,18 @@ struct Negotiated {
 // be served. `discovery` allows the aggregated discovery types.
 Negotiated negotiate(const std::string& accept, bool discovery);
 
-// Content-Type of request bodies: json, yaml, or a patch type.
-enum class BodyFormat { Json, Yaml, JsonPatch, MergePatch, StrategicMergePatch, ApplyPatch, Unknown };
+// Content-Type of request bodies: json, yaml, Kubernetes protobuf (typed clients), or a patch
+// type.
+enum class BodyFormat {
+  Json,
+  Yaml,
+  Protobuf,
+  JsonPatch,
+  MergePatch,
+  StrategicMergePatch,
+  ApplyPatch,
+  Unknown
+};
 BodyFormat bodyFormat(const std::string& contentType);
 
 }  // namespace cube::apiserver

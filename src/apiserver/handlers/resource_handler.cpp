@@ -1,5 +1,6 @@
 #include "apiserver/handlers/resource_handler.h"
 
+#include "api/protobuf/kind_resolver.h"
 #include "apiserver/handlers/encoding.h"
 #include "apiserver/handlers/watch_handler.h"
 #include "apiserver/rest/object_meta.h"
@@ -189,10 +190,15 @@ bj::object decodeBody(const http::Request& request) {
     v = yamlToJson(request.body);
   } else if (format == BodyFormat::Json) {
     v = json::parse(request.body);
+  } else if (format == BodyFormat::Protobuf) {
+    // kubectl's typed clients (create namespace/configmap/secret/..., drain's evictions).
+    const auto& registry = api::ResourceRegistry::builtin();
+    return api::decodeKubernetesProtobuf(request.body, registry.types(),
+                                         api::protobufResolver(registry));
   } else {
     throw ApiError::unsupportedMediaType("the body of the request was in an unknown format - "
                                          "accepted media types include: application/json, "
-                                         "application/yaml");
+                                         "application/yaml, application/vnd.kubernetes.protobuf");
   }
   if (!v.is_object()) {
     throw ApiError::badRequest("the body of the request must be a JSON object");
