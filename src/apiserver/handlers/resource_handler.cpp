@@ -422,7 +422,7 @@ void ResourceHandler::handleBinding(const http::Request& request, const std::str
         });
         list.push_back(std::move(scheduled));
       },
-      "", o);
+      "binding", o);
   bj::object status;
   status["kind"] = "Status";
   status["apiVersion"] = "v1";

@@ -300,7 +300,10 @@ bj::object ResourceStore::updateStored(const ResourceInfo& info, const std::stri
     updated = std::move(merged);
   } else {
     keepSystemMetadata(meta, oldMeta);
-    if (sinfo->hasSubresource("status") && !(sinfo->group.empty() && sinfo->kind == "Node")) {
+    // Writes to the main resource keep the stored status (subresource writes such as a binding
+    // set what they own themselves).
+    if (subresource.empty() && sinfo->hasSubresource("status") &&
+        !(sinfo->group.empty() && sinfo->kind == "Node")) {
       auto it = current.find("status");
       if (it != current.end()) {
         updated["status"] = it->value();
@@ -328,7 +331,9 @@ bj::object ResourceStore::updateStored(const ResourceInfo& info, const std::stri
   request.oldObject = &current;
   request.dryRun = options.dryRun;
   admission_.admit(request);
-  validateObject(*sinfo, updated, &current);
+  // A binding changes only spec.nodeName, which the pod's update validation forbids to clients;
+  // the binding subresource has checked its own preconditions.
+  if (subresource != "binding") validateObject(*sinfo, updated, &current);
   admission_.validate(request);
 
   // An object that is terminating goes once its last finalizer is removed.
