@@ -6,10 +6,12 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/parse_options.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cstdio>
 #include <optional>
+#include <vector>
 
 namespace cube::api {
 
@@ -148,11 +150,26 @@ json::value zeroValue(const Type& t) {
   }
 }
 
-const Field* fieldByTag(const Type& type, int tag) {
+// What a wire field numbered `tag` stands for inside the message at `prefix` (the tag path of
+// an inlined message within `type`; empty for the type's own message).
+struct TagMatch {
+  const Field* field = nullptr;  // the field itself: its path is prefix + tag
+  bool inlined = false;          // a message holding inlined fields: paths begin prefix + tag
+};
+
+TagMatch matchTag(const Type& type, const std::vector<int>& prefix, int tag) {
+  TagMatch match;
   for (const Field& f : type.fields) {
-    if (f.protoTag == tag) return &f;
+    const std::vector<int>& p = f.protoPath;
+    if (p.size() <= prefix.size() || p[prefix.size()] != tag ||
+        !std::equal(prefix.begin(), prefix.end(), p.begin())) {
+      continue;
+    }
+    // The parser keeps a path from beginning another, so a match is one or the other.
+    if (p.size() == prefix.size() + 1) return {&f, false};
+    match.inlined = true;
   }
-  return nullptr;
+  return match;
 }
 
 class Decoder {
@@ -208,16 +225,33 @@ class Decoder {
  private:
   void decodeMessage(std::string_view data, const Type& type, json::object& into, int depth,
                      const std::string& path) {
+    std::vector<int> prefix;
+    decodeFields(data, type, prefix, into, depth, path);
+  }
+
+  // The fields of `type` whose tag paths begin `prefix`, from the message `data`. Go's inline
+  // embedding flattens a nested message into its parent's JSON object, so an inlined message is
+  // decoded into the same `into`.
+  void decodeFields(std::string_view data, const Type& type, std::vector<int>& prefix,
+                    json::object& into, int depth, const std::string& path) {
     if (depth > kMaxDepth) malformed("nesting deeper than " + std::to_string(kMaxDepth));
     WireReader r(data);
     while (!r.atEnd()) {
       FieldKey key = r.readKey();
-      const Field* f = fieldByTag(type, key.number);
-      if (f == nullptr || f->type == nullptr) {
+      TagMatch match = matchTag(type, prefix, key.number);
+      if (match.field != nullptr && match.field->type != nullptr) {
+        const std::string& name = match.field->name;
+        decodeField(*match.field, key, r, into, depth, path.empty() ? name : path + "." + name);
+      } else if (match.inlined) {
+        expectWire(
+            key, WireType::LengthDelimited,
+            (path.empty() ? "" : path + " ") + "(inlined " + std::to_string(key.number) + ")");
+        prefix.push_back(key.number);
+        decodeFields(r.readLengthDelimited(), type, prefix, into, depth + 1, path);
+        prefix.pop_back();
+      } else {
         r.skip(key.wireType);
-        continue;
       }
-      decodeField(*f, key, r, into, depth, path.empty() ? f->name : path + "." + f->name);
     }
   }
 

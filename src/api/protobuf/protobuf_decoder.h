@@ -2,7 +2,9 @@
 // Decodes Kubernetes protobuf request bodies (Content-Type application/vnd.kubernetes.protobuf,
 // what kubectl's typed clients send) into the JSON object the rest of cube works with. The
 // schema Type graph supplies the field numbers (`proto=N` in src/api/types/*.schema), so there
-// is no generated code: a field without a number is skipped like any unknown field.
+// is no generated code: a field without a number is skipped like any unknown field. Fields of a
+// struct Go embeds inline (`proto=2.1`: field 1 of the message in field 2) come from that nested
+// message but land in the parent's JSON object, flat, as Go's JSON encoder writes them.
 //
 // The JSON is what Kubernetes' own Go decoder followed by its JSON encoder would produce:
 // - optional scalars holding their zero value ("", 0, false) are dropped, because Go's

@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -126,6 +127,34 @@ size_t jsonLiteralEnd(std::string_view text, size_t pos, const LineError& fail) 
   return text.size();
 }
 
+// `N` or `N.M...`: protobuf field numbers, each 1 .. 2^29-1 (the wire format keeps three bits
+// of the key for the wire type).
+std::vector<int> parseProtoPath(std::string_view value, const LineError& fail) {
+  std::vector<int> path;
+  for (const std::string& part : split(value, '.')) {
+    int tag = 0;
+    auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), tag);
+    if (part.empty() || ec != std::errc() || end != part.data() + part.size() || tag < 1 ||
+        tag > 536870911) {
+      fail("proto=" + std::string(value) +
+           " is not a protobuf field number (1 to 536870911) or a dotted path of such numbers");
+    }
+    path.push_back(tag);
+  }
+  return path;
+}
+
+std::string protoPathText(const std::vector<int>& path) {
+  std::string out;
+  for (int tag : path) out += (out.empty() ? "" : ".") + std::to_string(tag);
+  return out;
+}
+
+// True when `prefix` is `path` or begins it.
+bool startsWith(const std::vector<int>& path, const std::vector<int>& prefix) {
+  return prefix.size() <= path.size() && std::equal(prefix.begin(), prefix.end(), path.begin());
+}
+
 void applyAttribute(std::string_view attr, ParsedField& pf, std::string& strategy,
                     std::string_view rawAttrValue, const LineError& fail) {
   Field& f = pf.field;
@@ -171,14 +200,8 @@ void applyAttribute(std::string_view attr, ParsedField& pf, std::string& strateg
     if (value.empty()) fail("`enum=` needs at least one value");
     f.enumValues = split(value, '|');
   } else if (key == "proto") {
-    // A protobuf field number: 1 .. 2^29-1 (the wire format keeps three bits for the wire type).
-    int tag = 0;
-    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), tag);
-    if (ec != std::errc() || end != value.data() + value.size() || tag < 1 || tag > 536870911) {
-      fail("proto=" + std::string(value) + " is not a protobuf field number (1 to 536870911)");
-    }
-    if (f.protoTag != 0) fail("proto= given twice");
-    f.protoTag = tag;
+    if (!f.protoPath.empty()) fail("proto= given twice");
+    f.protoPath = parseProtoPath(value, fail);
   } else if (key == "default") {
     boost::system::error_code ec;
     auto v = boost::json::parse(value, ec);
@@ -328,11 +351,22 @@ std::vector<ParsedType> parseSchemaFile(std::string_view fileName, std::string_v
                " (first on line " + std::to_string(other.line) + ")");
         }
       }
-      if (pf.field.protoTag != 0) {
+      // A path must be unique, and no path may begin another: a field number is either a field
+      // of its own or the message holding inlined fields, never both.
+      const std::vector<int>& path = pf.field.protoPath;
+      if (!path.empty()) {
         for (const auto& other : current.fields) {
-          if (other.field.protoTag == pf.field.protoTag) {
-            fail("proto=" + std::to_string(pf.field.protoTag) + " already used by field `" +
-                 other.field.name + "` (line " + std::to_string(other.line) + ")");
+          const std::vector<int>& otherPath = other.field.protoPath;
+          if (otherPath.empty()) continue;
+          if (otherPath == path) {
+            fail("proto=" + protoPathText(path) + " already used by field `" + other.field.name +
+                 "` (line " + std::to_string(other.line) + ")");
+          }
+          if (startsWith(path, otherPath) || startsWith(otherPath, path)) {
+            fail("proto=" + protoPathText(path) +
+                 " clashes with proto=" + protoPathText(otherPath) + " of field `" +
+                 other.field.name + "` (line " + std::to_string(other.line) +
+                 "): a number is a field or a message of inlined " + "fields, not both");
           }
         }
       }

@@ -52,9 +52,12 @@ struct Field {
   std::vector<std::string> listMapKeys;
   std::vector<std::string> enumValues;             // allowed values, when the API fixes them
   std::optional<boost::json::value> defaultValue;  // applied when the field is absent
-  // The field's number in Kubernetes' generated.proto (`proto=N`); 0 when not declared. Drives
-  // decoding of application/vnd.kubernetes.protobuf request bodies.
-  int protoTag = 0;
+  // Where the field sits in Kubernetes' generated.proto; empty when not declared. Drives decoding
+  // of application/vnd.kubernetes.protobuf request bodies. `proto=N` gives one element, the
+  // field's own number. Go inlines some embedded structs (Volume's VolumeSource, Probe's
+  // ProbeHandler): their fields are flat in JSON but one message down in protobuf, so
+  // `proto=2.1` reads "field 1 of the message in field 2" (any depth).
+  std::vector<int> protoPath;
   // `pointer`: a Go pointer field (*int32, *bool, ...), where a zero value is a real value. A
   // protobuf body carries such a field only when it is set, so its zero is kept; the zero of any
   // other optional scalar means "unset" and is dropped.

@@ -1,5 +1,5 @@
-// The `proto=N` attribute and the `microtime` primitive (docs/dev/schema-dsl.md): what the
-// protobuf body decoder relies on.
+// The `proto=N` attribute (and its tag paths, `proto=N.M` for fields of Go-inlined structs) and
+// the `microtime` primitive (docs/dev/schema-dsl.md): what the protobuf body decoder relies on.
 #include "api/schema/openapi_schemas.h"
 #include "api/schema/schema_validator.h"
 #include "api/schema/type_registry.h"
@@ -8,6 +8,8 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <vector>
 
 namespace cube::api {
 namespace {
@@ -37,13 +39,58 @@ type T
   r.resolve();
   const Type* t = r.find("p.T");
   ASSERT_NE(t, nullptr);
-  EXPECT_EQ(t->field("a")->protoTag, 1);
+  using Path = std::vector<int>;
+  EXPECT_EQ(t->field("a")->protoPath, Path{1});
   EXPECT_EQ(t->field("a")->description, "First.");
-  EXPECT_EQ(t->field("b")->protoTag, 7);
+  EXPECT_EQ(t->field("b")->protoPath, Path{7});
   EXPECT_EQ(t->field("b")->listType, "atomic");
-  EXPECT_EQ(t->field("c")->protoTag, 536870911);
+  EXPECT_EQ(t->field("c")->protoPath, Path{536870911});
   EXPECT_TRUE(t->field("c")->required);
-  EXPECT_EQ(t->field("d")->protoTag, 0);  // not declared
+  EXPECT_TRUE(t->field("d")->protoPath.empty());  // not declared
+}
+
+TEST(ProtoTag, DottedPathsNameFieldsOfInlinedMessages) {
+  TypeRegistry r;
+  r.load("t.schema", R"(package p
+type Volume
+  name string required proto=1
+  hostPath string proto=2.1 "In VolumeSource, field 2."
+  emptyDir string proto=2.2
+  deep int32 pointer proto=3.536870911.4
+)");
+  r.resolve();
+  const Type* t = r.find("p.Volume");
+  ASSERT_NE(t, nullptr);
+  using Path = std::vector<int>;
+  EXPECT_EQ(t->field("name")->protoPath, Path{1});
+  EXPECT_EQ(t->field("hostPath")->protoPath, (Path{2, 1}));
+  EXPECT_EQ(t->field("hostPath")->description, "In VolumeSource, field 2.");
+  EXPECT_EQ(t->field("emptyDir")->protoPath, (Path{2, 2}));
+  EXPECT_EQ(t->field("deep")->protoPath, (Path{3, 536870911, 4}));
+  EXPECT_TRUE(t->field("deep")->pointer);
+}
+
+TEST(ProtoTag, BadDottedPathsAreErrors) {
+  for (const char* bad :
+       {"proto=2.", "proto=.1", "proto=2..1", "proto=2.0", "proto=0.1", "proto=2.x", "proto=2.-1",
+        "proto=2.536870912", "proto=2,1", "proto=2.1."}) {
+    EXPECT_THAT(loadError(std::string("package p\ntype T\n  a string ") + bad + "\n"),
+                HasSubstr("bad.schema:3: " + std::string(bad) + " is not a protobuf field number"))
+        << bad;
+  }
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=2.1\n  b string proto=2.1\n"),
+              HasSubstr("bad.schema:4: proto=2.1 already used by field `a` (line 3)"));
+  // A number is a field or the message of inlined fields, never both; either order.
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=2\n  b string proto=2.1\n"),
+              HasSubstr("bad.schema:4: proto=2.1 clashes with proto=2 of field `a` (line 3)"));
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=2.1.5\n  b string proto=2.1\n"),
+              HasSubstr("bad.schema:4: proto=2.1 clashes with proto=2.1.5 of field `a` (line 3)"));
+  EXPECT_THAT(loadError("package p\ntype T\n  a string proto=2.1 proto=2.2\n"),
+              HasSubstr("bad.schema:3: proto= given twice"));
+  // Siblings in one inlined message, and the same path in another type, are fine.
+  EXPECT_EQ(loadError("package p\ntype T\n  a string proto=2.1\n  b string proto=2.2\n"
+                      "  c string proto=1\ntype U\n  a string proto=2.1\n"),
+            "");
 }
 
 TEST(ProtoTag, PointerMarksGoPointerFields) {
