@@ -42,7 +42,9 @@ struct Options {
   int watchers = 1000;
 };
 
-double ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+double ms(Clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
@@ -91,8 +93,8 @@ Server startServer(const std::string& cube) {
   close(out[1]);
   std::string text;
   char buf[512];
-  while (text.find("ready at") == std::string::npos || text.find('\n', text.find("ready at")) ==
-                                                           std::string::npos) {
+  while (text.find("ready at") == std::string::npos ||
+         text.find('\n', text.find("ready at")) == std::string::npos) {
     ssize_t n = read(out[0], buf, sizeof buf);
     if (n <= 0) throw std::runtime_error("server did not start; see " + s.dir + "/server.log");
     text.append(buf, static_cast<size_t>(n));
@@ -172,8 +174,9 @@ std::vector<double> fanOutRound(uint16_t port, std::vector<int>& fds, const std:
   std::vector<std::string> seen(fds.size());
   std::vector<double> delays(fds.size(), -1);
   HttpConnection c("127.0.0.1", port);
-  std::string body = R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
-                     R"(","labels":{"app":"fanout"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}})";
+  std::string body =
+      R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name +
+      R"(","labels":{"app":"fanout"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}})";
   auto start = Clock::now();
   c.request("POST", "/api/v1/namespaces/default/pods", body);
   size_t remaining = fds.size();
@@ -272,10 +275,10 @@ int main(int argc, char** argv) {
     minSeen = std::min(minSeen, delays.size());
     all.insert(all.end(), delays.begin(), delays.end());
   }
-  std::printf("watch fan-out: %zu watchers, 20 events: delivered to >= %zu each round, p50 %.1f ms, "
-              "p99 %.1f ms, max %.1f ms\n",
-              fds.size(), minSeen, percentile(all, 0.5), percentile(all, 0.99),
-              percentile(all, 1.0));
+  std::printf(
+      "watch fan-out: %zu watchers, 20 events: delivered to >= %zu each round, p50 %.1f ms, "
+      "p99 %.1f ms, max %.1f ms\n",
+      fds.size(), minSeen, percentile(all, 0.5), percentile(all, 0.99), percentile(all, 1.0));
   std::printf("RSS with %zu watchers: %.1f MB\n", fds.size(), rssKb(server.pid) / 1024.0);
   for (int fd : fds) close(fd);
   stopServer(server);

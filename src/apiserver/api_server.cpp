@@ -65,16 +65,16 @@ class ApiServerImpl : public ApiServer {
         namespaces_(resources_),
         deadlines_(resources_) {
     auto namespacesInfo = registry_.find("", "v1", "namespaces");
-    admission_.add(std::make_shared<NamespaceLifecycle>([this, namespacesInfo](
-                                                            const std::string& name) {
-      std::string key = resources_.key(*namespacesInfo, "", name);
-      ObjectPtr ns = cache_.get(key);
-      if (!ns) {
-        cache_.sync();
-        ns = cache_.get(key);
-      }
-      return ns;
-    }));
+    admission_.add(
+        std::make_shared<NamespaceLifecycle>([this, namespacesInfo](const std::string& name) {
+          std::string key = resources_.key(*namespacesInfo, "", name);
+          ObjectPtr ns = cache_.get(key);
+          if (!ns) {
+            cache_.sync();
+            ns = cache_.get(key);
+          }
+          return ns;
+        }));
     auto servicesInfo = registry_.find("", "v1", "services");
     serviceAllocation_ = std::make_shared<ServiceAllocation>(
         options_.serviceRanges,
@@ -97,21 +97,19 @@ class ApiServerImpl : public ApiServer {
     httpOptions.bindAddress = options_.bindAddress;
     httpOptions.port = options_.port;
     httpOptions.workerThreads = options_.workerThreads;
-    http_ = http::makeHttpServer(httpOptions, [this](const http::Request& r,
-                                                     const http::ResponderPtr& responder) {
-      route(r, responder);
-    });
+    http_ = http::makeHttpServer(
+        httpOptions, [this](const http::Request& r, const http::ResponderPtr& responder) {
+          route(r, responder);
+        });
     http_->start();
     ensureBootstrap();
-    namespaceLoop_ = std::make_unique<PeriodicLoop>("namespace controller",
-                                                    std::chrono::seconds(1),
+    namespaceLoop_ = std::make_unique<PeriodicLoop>("namespace controller", std::chrono::seconds(1),
                                                     [this] { namespaces_.reconcileAll(); });
-    deadlineLoop_ = std::make_unique<PeriodicLoop>("termination deadlines",
-                                                   std::chrono::seconds(1),
+    deadlineLoop_ = std::make_unique<PeriodicLoop>("termination deadlines", std::chrono::seconds(1),
                                                    [this] { deadlines_.reconcileAll(); });
     compactLoop_ = std::make_unique<PeriodicLoop>(
-        "compaction", std::chrono::duration_cast<std::chrono::milliseconds>(
-                          options_.compactionInterval),
+        "compaction",
+        std::chrono::duration_cast<std::chrono::milliseconds>(options_.compactionInterval),
         [this] { compact(); });
     // The bootstrap objects are kept, not just created: `kubectl delete all --all` removes the
     // kubernetes service, and it comes back as in Kubernetes.
@@ -262,7 +260,10 @@ class ApiServerImpl : public ApiServer {
       info += '\x12';
       info += static_cast<char>(version.size());
       info += version;
-      std::string doc = std::string("\x0a\x03" "2.0", 5);
+      std::string doc = std::string(
+          "\x0a\x03"
+          "2.0",
+          5);
       doc += '\x12';
       doc += static_cast<char>(info.size());
       doc += info;

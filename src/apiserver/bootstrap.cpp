@@ -47,8 +47,8 @@ void ensureBootstrapObjects(ResourceStore& store, const std::string& serviceIp,
   bj::object svc = objectNamed("v1", "Service", "kubernetes", "default");
   svc["metadata"].get_object()["labels"] =
       bj::object{{"component", "apiserver"}, {"provider", "kubernetes"}};
-  bj::object port{{"name", "https"}, {"port", 443}, {"protocol", "TCP"},
-                  {"targetPort", apiServerPort}};
+  bj::object port{
+      {"name", "https"}, {"port", 443}, {"protocol", "TCP"}, {"targetPort", apiServerPort}};
   svc["spec"] = bj::object{{"type", "ClusterIP"},
                            {"clusterIP", serviceIp},
                            {"sessionAffinity", "None"},
@@ -60,7 +60,8 @@ void ensureBootstrapObjects(ResourceStore& store, const std::string& serviceIp,
       bj::object{{"endpointslice.kubernetes.io/skip-mirror", "true"}};
   ep["subsets"] = bj::array{bj::object{
       {"addresses", bj::array{bj::object{{"ip", apiServerIp}}}},
-      {"ports", bj::array{bj::object{{"name", "https"}, {"port", apiServerPort}, {"protocol", "TCP"}}}}}};
+      {"ports",
+       bj::array{bj::object{{"name", "https"}, {"port", apiServerPort}, {"protocol", "TCP"}}}}}};
   ensure(store, "", "v1", "endpoints", "default", std::move(ep));
 
   bj::object slice = objectNamed("discovery.k8s.io/v1", "EndpointSlice", "kubernetes", "default");
@@ -70,8 +71,8 @@ void ensureBootstrapObjects(ResourceStore& store, const std::string& serviceIp,
   slice["addressType"] = "IPv4";
   slice["endpoints"] = bj::array{bj::object{{"addresses", bj::array{bj::value(apiServerIp)}},
                                             {"conditions", bj::object{{"ready", true}}}}};
-  slice["ports"] = bj::array{
-      bj::object{{"name", "https"}, {"port", apiServerPort}, {"protocol", "TCP"}}};
+  slice["ports"] =
+      bj::array{bj::object{{"name", "https"}, {"port", apiServerPort}, {"protocol", "TCP"}}};
   ensure(store, "discovery.k8s.io", "v1", "endpointslices", "default", std::move(slice));
 }
 

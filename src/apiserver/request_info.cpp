@@ -18,7 +18,9 @@ std::vector<std::string> splitPath(const std::string& path) {
   return parts;
 }
 
-bool truthy(const std::string& v) { return v == "true" || v == "1"; }
+bool truthy(const std::string& v) {
+  return v == "true" || v == "1";
+}
 }  // namespace
 
 RequestInfo parseRequestInfo(const http::Request& request) {

@@ -24,7 +24,9 @@ class WatchCache::WatchImpl : public WatchCache::Watch {
 WatchCache::WatchCache(store::StorePtr store, size_t historyCapacity)
     : store_(std::move(store)), historyCapacity_(historyCapacity) {}
 
-WatchCache::~WatchCache() { stop(); }
+WatchCache::~WatchCache() {
+  stop();
+}
 
 ObjectPtr WatchCache::decode(const std::string& value, Revision modRevision) {
   boost::system::error_code ec;
@@ -61,10 +63,8 @@ void WatchCache::start() {
   dispatcher_ = std::thread([this] { dispatchLoop(); });
   store::Error err = store::Error::None;
   storeWatch_ = store_->watch(
-      kRoot, all.revision + 1, [this](const std::vector<store::Event>& events) {
-        onStoreEvents(events);
-      },
-      &err);
+      kRoot, all.revision + 1,
+      [this](const std::vector<store::Event>& events) { onStoreEvents(events); }, &err);
   if (!storeWatch_) {
     throw std::runtime_error(std::string("watch cache: store watch failed: ") +
                              store::errorName(err));

@@ -66,8 +66,9 @@ class WatchCache {
   ObjectPtr get(const std::string& key) const;
   // Visits objects with keys under `prefix`, starting after `startAfter` (for paging), in key
   // order, until `visit` returns false. Returns the cache revision of the snapshot.
-  Revision list(const std::string& prefix, const std::string& startAfter,
-                const std::function<bool(const std::string& key, const ObjectPtr& obj)>& visit) const;
+  Revision list(
+      const std::string& prefix, const std::string& startAfter,
+      const std::function<bool(const std::string& key, const ObjectPtr& obj)>& visit) const;
 
   // Starts a watch of keys under `prefix`. With `initialState` every current object is first
   // delivered as Added; otherwise events after `fromRevision` are replayed from the window.

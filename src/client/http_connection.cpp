@@ -42,7 +42,9 @@ HttpConnection::HttpConnection(std::string host, uint16_t port) : impl_(std::mak
   impl_->port = port;
 }
 
-HttpConnection::~HttpConnection() { impl_->close(); }
+HttpConnection::~HttpConnection() {
+  impl_->close();
+}
 
 HttpResult HttpConnection::request(const std::string& method, const std::string& target,
                                    const std::string& body, const std::string& contentType,

@@ -4,8 +4,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include <iostream>
 #include <unistd.h>
+#include <iostream>
 #include <vector>
 
 int main(int argc, char** argv) {
@@ -16,14 +16,12 @@ int main(int argc, char** argv) {
   auto* serverCmd = app.add_subcommand("server", "Run the API server and control plane");
   serverCmd->add_option("--data-dir", server.dataDir, "Directory for the store and kubeconfig")
       ->capture_default_str();
-  serverCmd->add_option("--port", server.port, "Port of the Kubernetes API")
-      ->capture_default_str();
+  serverCmd->add_option("--port", server.port, "Port of the Kubernetes API")->capture_default_str();
   serverCmd->add_option("--write-kubeconfig", server.kubeconfig,
                         "Where to write the kubeconfig (default: <data-dir>/kubeconfig)");
   serverCmd->add_option("--bind-address", server.bindAddress, "Address the API listens on")
       ->capture_default_str();
-  serverCmd->add_flag("--disable-agent", server.disableAgent,
-                      "Run no node agent in this process");
+  serverCmd->add_flag("--disable-agent", server.disableAgent, "Run no node agent in this process");
   serverCmd->add_option("--log-level", server.logLevel, "debug, info or warn")
       ->capture_default_str();
 

@@ -5,8 +5,8 @@
 #include "common/log.h"
 #include "store/sqlite/sqlite_store.h"
 
-#include <csignal>
 #include <sys/resource.h>
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 

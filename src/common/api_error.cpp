@@ -77,8 +77,7 @@ ApiError ApiError::notFound(const std::string& group, const std::string& resourc
 
 ApiError ApiError::alreadyExists(const std::string& group, const std::string& resource,
                                  const std::string& name) {
-  ApiError e(409, "AlreadyExists",
-             qualified(group, resource) + " \"" + name + "\" already exists");
+  ApiError e(409, "AlreadyExists", qualified(group, resource) + " \"" + name + "\" already exists");
   e.withDetails(group, resource, name);
   return e;
 }
@@ -116,24 +115,36 @@ ApiError ApiError::invalid(const std::string& group, const std::string& kind,
   return e;
 }
 
-ApiError ApiError::badRequest(const std::string& m) { return ApiError(400, "BadRequest", m); }
-ApiError ApiError::forbidden(const std::string& m) { return ApiError(403, "Forbidden", m); }
-ApiError ApiError::gone(const std::string& m) { return ApiError(410, "Expired", m); }
+ApiError ApiError::badRequest(const std::string& m) {
+  return ApiError(400, "BadRequest", m);
+}
+ApiError ApiError::forbidden(const std::string& m) {
+  return ApiError(403, "Forbidden", m);
+}
+ApiError ApiError::gone(const std::string& m) {
+  return ApiError(410, "Expired", m);
+}
 ApiError ApiError::methodNotAllowed(const std::string& m) {
   return ApiError(405, "MethodNotAllowed", m);
 }
-ApiError ApiError::notAcceptable(const std::string& m) { return ApiError(406, "NotAcceptable", m); }
+ApiError ApiError::notAcceptable(const std::string& m) {
+  return ApiError(406, "NotAcceptable", m);
+}
 ApiError ApiError::unsupportedMediaType(const std::string& m) {
   return ApiError(415, "UnsupportedMediaType", m);
 }
 ApiError ApiError::tooLarge(const std::string& m) {
   return ApiError(413, "RequestEntityTooLarge", m);
 }
-ApiError ApiError::internal(const std::string& m) { return ApiError(500, "InternalError", m); }
+ApiError ApiError::internal(const std::string& m) {
+  return ApiError(500, "InternalError", m);
+}
 ApiError ApiError::serviceUnavailable(const std::string& m) {
   return ApiError(503, "ServiceUnavailable", m);
 }
-ApiError ApiError::timeout(const std::string& m) { return ApiError(504, "Timeout", m); }
+ApiError ApiError::timeout(const std::string& m) {
+  return ApiError(504, "Timeout", m);
+}
 ApiError ApiError::tooManyRequests(const std::string& m) {
   return ApiError(429, "TooManyRequests", m);
 }

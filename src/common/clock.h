@@ -24,6 +24,8 @@ ClockPtr systemClock();
 std::string formatRfc3339(TimePoint t);
 // RFC 3339 with microseconds ("...T22:56:26.123456Z"), as metav1.MicroTime serialises.
 std::string formatRfc3339Micro(TimePoint t);
+// RFC 3339 with an optional fraction and "Z" or "+hh:mm". nullopt when malformed, or for Go's zero
+// time (0001-01-01T00:00:00Z), which Kubernetes treats as unset.
 std::optional<TimePoint> parseRfc3339(std::string_view s);
 
 }  // namespace cube

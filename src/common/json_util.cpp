@@ -80,13 +80,16 @@ value parse(std::string_view text) {
   options.max_depth = 1000;
   value v = boost::json::parse(text, ec, {}, options);
   if (ec) {
-    throw ApiError::badRequest("the body of the request was in an unknown format - accepted "
-                               "media types include: application/json, application/yaml: " +
-                               ec.message());
+    throw ApiError::badRequest(
+        "the body of the request was in an unknown format - accepted "
+        "media types include: application/json, application/yaml: " +
+        ec.message());
   }
   return v;
 }
 
-std::string serialize(const value& v) { return boost::json::serialize(v); }
+std::string serialize(const value& v) {
+  return boost::json::serialize(v);
+}
 
 }  // namespace cube::json

@@ -29,7 +29,7 @@ class Line {
 
 }  // namespace cube::log
 
-#define CUBE_LOG(level)                                     \
+#define CUBE_LOG(level)                                   \
   if (!::cube::log::enabled(::cube::log::Level::level)) { \
-  } else                                                    \
+  } else                                                  \
     ::cube::log::Line(::cube::log::Level::level)

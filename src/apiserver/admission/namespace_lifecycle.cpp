@@ -33,8 +33,9 @@ void NamespaceLifecycle::validate(const AdmissionRequest& request) {
         r.qualifiedPlural() + " \"" + request.name + "\" is forbidden: unable to create new " +
         "content in namespace " + request.namespace_ + " because it is being terminated");
     e.withDetails(r.group, r.plural, request.name);
-    e.withCauses({{"NamespaceTerminating",
-                   "namespace " + request.namespace_ + " is being terminated", "metadata.namespace"}});
+    e.withCauses(
+        {{"NamespaceTerminating", "namespace " + request.namespace_ + " is being terminated",
+          "metadata.namespace"}});
     throw e;
   }
 }

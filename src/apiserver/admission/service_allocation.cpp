@@ -17,7 +17,9 @@ ApiError invalidService(const std::string& name, const std::string& field,
   return ApiError::invalid("", "Service", name, {{"FieldValueInvalid", message, field}});
 }
 
-std::string quotedList(const std::string& ip) { return "[]string{\"" + ip + "\"}"; }
+std::string quotedList(const std::string& ip) {
+  return "[]string{\"" + ip + "\"}";
+}
 }  // namespace
 
 ServiceAllocation::ServiceAllocation(
@@ -113,10 +115,10 @@ void ServiceAllocation::allocateClusterIp(bj::object& spec, const bj::object* ol
   std::string old = oldSpec ? json::getString(*oldSpec, "clusterIP") : "";
   if (!old.empty()) {
     if (!requested.empty() && requested != old) {
-      throw ApiError::invalid("", "Service", name,
-                              {{"FieldValueInvalid",
-                                "Invalid value: " + quotedList(requested) + ": field is immutable",
-                                "spec.clusterIPs[0]"}});
+      throw ApiError::invalid(
+          "", "Service", name,
+          {{"FieldValueInvalid", "Invalid value: " + quotedList(requested) + ": field is immutable",
+            "spec.clusterIPs[0]"}});
     }
     requested = old;
   } else if (requested == "None") {
@@ -126,8 +128,9 @@ void ServiceAllocation::allocateClusterIp(bj::object& spec, const bj::object* ol
     uint32_t mask = ranges_.cidrPrefix == 0 ? 0 : ~0u << (32 - ranges_.cidrPrefix);
     if (!ip) {
       throw invalidService(name, "spec.clusterIPs[0]",
-                           "Invalid value: \"" + requested + "\": must be a valid IP address, "
-                           "(e.g. 10.9.8.7 or 2001:db8::ffff)");
+                           "Invalid value: \"" + requested +
+                               "\": must be a valid IP address, "
+                               "(e.g. 10.9.8.7 or 2001:db8::ffff)");
     }
     if ((*ip & mask) != ranges_.cidrBase) {
       throw invalidService(name, "spec.clusterIPs",
@@ -209,9 +212,9 @@ void ServiceAllocation::allocateNodePorts(bj::object& spec, const bj::object* ol
     }
     if (!held && (usedPorts_.count(static_cast<int>(nodePort)) ||
                   pendingPorts_.count(static_cast<int>(nodePort)))) {
-      throw invalidService(name, field,
-                           "Invalid value: " + std::to_string(nodePort) +
-                               ": provided port is already allocated");
+      throw invalidService(
+          name, field,
+          "Invalid value: " + std::to_string(nodePort) + ": provided port is already allocated");
     }
     taken.insert(static_cast<int>(nodePort));
     pendingPorts_[static_cast<int>(nodePort)] = std::chrono::steady_clock::now() + kPendingLifetime;

@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <optional>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -31,9 +31,9 @@ struct ServiceRanges {
 class ServiceAllocation : public AdmissionPlugin {
  public:
   // `services` visits every stored Service object.
-  ServiceAllocation(ServiceRanges ranges,
-                    std::function<void(const std::function<void(const boost::json::object&)>&)>
-                        services);
+  ServiceAllocation(
+      ServiceRanges ranges,
+      std::function<void(const std::function<void(const boost::json::object&)>&)> services);
   std::string name() const override { return "ServiceAllocation"; }
   void admit(AdmissionRequest& request) override;
 

@@ -8,7 +8,9 @@ PeriodicLoop::PeriodicLoop(std::string name, std::chrono::milliseconds interval,
                            std::function<void()> tick)
     : name_(std::move(name)), interval_(interval), tick_(std::move(tick)) {}
 
-PeriodicLoop::~PeriodicLoop() { stop(); }
+PeriodicLoop::~PeriodicLoop() {
+  stop();
+}
 
 void PeriodicLoop::start() {
   thread_ = std::thread([this] { run(); });

@@ -49,10 +49,9 @@ bj::object subresourceKind(const api::ResourceInfo& r, const std::string& sub) {
     k["version"] = "v1";
     k["kind"] = sub == "log"           ? "Pod"
                 : sub == "portforward" ? "PodPortForwardOptions"
-                : sub == "proxy"       ? (r.kind == "Pod" ? "PodProxyOptions"
-                                          : r.kind + "ProxyOptions")
-                : sub == "exec"        ? "PodExecOptions"
-                                       : "PodAttachOptions";
+                : sub == "proxy" ? (r.kind == "Pod" ? "PodProxyOptions" : r.kind + "ProxyOptions")
+                : sub == "exec"  ? "PodExecOptions"
+                                 : "PodAttachOptions";
   } else {
     k["group"] = r.group;
     k["version"] = r.version;

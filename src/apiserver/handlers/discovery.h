@@ -12,7 +12,7 @@
 
 namespace cube::apiserver {
 
-boost::json::object apiVersionsDocument(const std::string& serverAddress);  // /api
+boost::json::object apiVersionsDocument(const std::string& serverAddress);        // /api
 boost::json::object apiGroupListDocument(const api::ResourceRegistry& registry);  // /apis
 std::optional<boost::json::object> apiGroupDocument(const api::ResourceRegistry& registry,
                                                     const std::string& group);  // /apis/<g>

@@ -71,8 +71,9 @@ Negotiated negotiate(const std::string& accept, bool discovery) {
       if (v == "v2beta1") return {Representation::AggregatedDiscoveryBeta1, "v2beta1"};
     }
   }
-  throw ApiError::notAcceptable("only the following media types are accepted: application/json, "
-                                "application/yaml");
+  throw ApiError::notAcceptable(
+      "only the following media types are accepted: application/json, "
+      "application/yaml");
 }
 
 BodyFormat bodyFormat(const std::string& contentType) {

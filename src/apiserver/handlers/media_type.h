@@ -6,11 +6,11 @@
 namespace cube::apiserver {
 
 enum class Representation {
-  Object,                     // plain JSON object or list
-  Table,                      // meta.k8s.io/v1 Table
-  PartialObjectMetadata,      // meta.k8s.io/v1 PartialObjectMetadata(List)
-  AggregatedDiscovery,        // apidiscovery.k8s.io/v2 APIGroupDiscoveryList
-  AggregatedDiscoveryBeta1,   // apidiscovery.k8s.io/v2beta1
+  Object,                    // plain JSON object or list
+  Table,                     // meta.k8s.io/v1 Table
+  PartialObjectMetadata,     // meta.k8s.io/v1 PartialObjectMetadata(List)
+  AggregatedDiscovery,       // apidiscovery.k8s.io/v2 APIGroupDiscoveryList
+  AggregatedDiscoveryBeta1,  // apidiscovery.k8s.io/v2beta1
 };
 
 struct Negotiated {

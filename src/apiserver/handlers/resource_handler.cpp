@@ -132,8 +132,8 @@ std::string selectorString(const bj::object& spec) {
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : ",") + part; };
   if (labels) {
     for (const auto& kv : *labels) {
-      if (kv.value().is_string()) add(std::string(kv.key()) + "=" +
-                                      std::string(kv.value().get_string()));
+      if (kv.value().is_string())
+        add(std::string(kv.key()) + "=" + std::string(kv.value().get_string()));
     }
   }
   if (isLabelSelector) {
@@ -156,6 +156,16 @@ std::string selectorString(const bj::object& spec) {
     }
   }
   return out;
+}
+
+// The Status a successful binding or eviction answers with.
+std::string createdStatus() {
+  bj::object status{{"kind", "Status"},
+                    {"apiVersion", "v1"},
+                    {"metadata", bj::object()},
+                    {"status", "Success"},
+                    {"code", 201}};
+  return json::serialize(status);
 }
 
 bj::object scaleOf(const bj::object& obj) {
@@ -196,9 +206,10 @@ bj::object decodeBody(const http::Request& request) {
     return api::decodeKubernetesProtobuf(request.body, registry.types(),
                                          api::protobufResolver(registry));
   } else {
-    throw ApiError::unsupportedMediaType("the body of the request was in an unknown format - "
-                                         "accepted media types include: application/json, "
-                                         "application/yaml, application/vnd.kubernetes.protobuf");
+    throw ApiError::unsupportedMediaType(
+        "the body of the request was in an unknown format - "
+        "accepted media types include: application/json, "
+        "application/yaml, application/vnd.kubernetes.protobuf");
   }
   if (!v.is_object()) {
     throw ApiError::badRequest("the body of the request must be a JSON object");
@@ -287,35 +298,43 @@ void ResourceHandler::handle(const http::Request& request, const RequestInfo& in
     responder->respond(jsonResponse(201, json::serialize(created), warnings));
   } else if (verb == "update") {
     WriteOptions o = writeOptions(request);
-    bj::object updated =
-        store_.update(*resource, ns, info.name, decodeBody(request), info.subresource, o, &warnings);
+    bj::object updated = store_.update(*resource, ns, info.name, decodeBody(request),
+                                       info.subresource, o, &warnings);
     responder->respond(jsonResponse(200, json::serialize(updated), warnings));
   } else if (verb == "patch") {
     WriteOptions o = writeOptions(request);
     PatchType type;
     switch (bodyFormat(request.contentType)) {
-      case BodyFormat::JsonPatch: type = PatchType::Json; break;
-      case BodyFormat::MergePatch: type = PatchType::Merge; break;
-      case BodyFormat::StrategicMergePatch: type = PatchType::StrategicMerge; break;
-      case BodyFormat::ApplyPatch: type = PatchType::Apply; break;
+      case BodyFormat::JsonPatch:
+        type = PatchType::Json;
+        break;
+      case BodyFormat::MergePatch:
+        type = PatchType::Merge;
+        break;
+      case BodyFormat::StrategicMergePatch:
+        type = PatchType::StrategicMerge;
+        break;
+      case BodyFormat::ApplyPatch:
+        type = PatchType::Apply;
+        break;
       default:
         throw ApiError::unsupportedMediaType(
             "the body of the request was in an unknown format - accepted media types include: "
             "application/json-patch+json, application/merge-patch+json, "
             "application/apply-patch+yaml, application/strategic-merge-patch+json");
     }
-    bj::object patched = store_.patch(*resource, ns, info.name, type, request.body,
-                                      info.subresource, o, &warnings);
+    bj::object patched =
+        store_.patch(*resource, ns, info.name, type, request.body, info.subresource, o, &warnings);
     responder->respond(jsonResponse(200, json::serialize(patched), warnings));
   } else if (verb == "delete") {
     DeleteResult r = store_.remove(*resource, ns, info.name, deleteOptions(request));
-    responder->respond(jsonResponse(
-        200, r.deleted && !(resource->group.empty() && resource->kind == "Pod")
-                 ? successStatus(*resource, r.object)
-                 : json::serialize(r.object)));
+    responder->respond(
+        jsonResponse(200, r.deleted && !(resource->group.empty() && resource->kind == "Pod")
+                              ? successStatus(*resource, r.object)
+                              : json::serialize(r.object)));
   } else if (verb == "deletecollection") {
-    auto results = store_.removeCollection(*resource, ns, listOptions(request),
-                                           deleteOptions(request));
+    auto results =
+        store_.removeCollection(*resource, ns, listOptions(request), deleteOptions(request));
     ListResult list;
     list.revision = store_.cache().revision();
     for (auto& r : results) list.items.push_back(std::make_shared<bj::object>(std::move(r.object)));
@@ -323,8 +342,9 @@ void ResourceHandler::handle(const http::Request& request, const RequestInfo& in
     e.now = store_.clock()->now();
     responder->respond(jsonResponse(200, encodeList(*resource, list, e)));
   } else {
-    throw ApiError::methodNotAllowed("the server does not allow this method on the requested "
-                                     "resource");
+    throw ApiError::methodNotAllowed(
+        "the server does not allow this method on the requested "
+        "resource");
   }
 }
 
@@ -361,19 +381,18 @@ void ResourceHandler::handleScale(const http::Request& request, const RequestInf
                                    "the latest version and try again");
         }
         const auto* spec = json::getObject(wanted, "spec");
-        const bj::value* replicas = spec && spec->contains("replicas") ? &spec->at("replicas")
-                                                                      : nullptr;
+        const bj::value* replicas =
+            spec && spec->contains("replicas") ? &spec->at("replicas") : nullptr;
         if (!replicas || !replicas->is_int64()) {
           throw ApiError::invalid("autoscaling", "Scale", info.name,
                                   {{"FieldValueRequired", "Required value", "spec.replicas"}});
         }
         if (replicas->get_int64() < 0) {
-          throw ApiError::invalid(
-              "autoscaling", "Scale", info.name,
-              {{"FieldValueInvalid",
-                "Invalid value: " + std::to_string(replicas->get_int64()) +
-                    ": must be greater than or equal to 0",
-                "spec.replicas"}});
+          throw ApiError::invalid("autoscaling", "Scale", info.name,
+                                  {{"FieldValueInvalid",
+                                    "Invalid value: " + std::to_string(replicas->get_int64()) +
+                                        ": must be greater than or equal to 0",
+                                    "spec.replicas"}});
         }
         json::ensureObject(obj, "spec")["replicas"] = replicas->get_int64();
       },
@@ -397,14 +416,14 @@ void ResourceHandler::handleBinding(const http::Request& request, const std::str
       podResource, ns, pod,
       [&](bj::object& obj) {
         if (isTerminating(obj)) {
-          throw ApiError::conflict("", "pods", pod, "pod is being deleted, cannot be assigned to a host");
+          throw ApiError::conflict("", "pods", pod,
+                                   "pod is being deleted, cannot be assigned to a host");
         }
         auto& spec = json::ensureObject(obj, "spec");
         std::string current = json::getString(spec, "nodeName");
         if (!current.empty()) {
-          throw ApiError::conflict("", "pods", pod,
-                                   "pod " + pod + " is already assigned to node \"" + current +
-                                       "\"");
+          throw ApiError::conflict(
+              "", "pods", pod, "pod " + pod + " is already assigned to node \"" + current + "\"");
         }
         spec["nodeName"] = node;
         // Binding makes the pod scheduled.
@@ -423,13 +442,7 @@ void ResourceHandler::handleBinding(const http::Request& request, const std::str
         list.push_back(std::move(scheduled));
       },
       "binding", o);
-  bj::object status;
-  status["kind"] = "Status";
-  status["apiVersion"] = "v1";
-  status["metadata"] = bj::object();
-  status["status"] = "Success";
-  status["code"] = 201;
-  responder->respond(jsonResponse(201, json::serialize(status)));
+  responder->respond(jsonResponse(201, createdStatus()));
 }
 
 void ResourceHandler::handleFinalize(const http::Request& request, const RequestInfo& info,
@@ -438,13 +451,12 @@ void ResourceHandler::handleFinalize(const http::Request& request, const Request
   if (info.verb != "update") throw ApiError::methodNotAllowed("finalize accepts only PUT");
   bj::object body = decodeBody(request);
   const auto* spec = json::getObject(body, "spec");
-  bj::value finalizers = spec && spec->contains("finalizers") ? spec->at("finalizers")
-                                                              : bj::value(bj::array());
+  bj::value finalizers =
+      spec && spec->contains("finalizers") ? spec->at("finalizers") : bj::value(bj::array());
   WriteOptions o = writeOptions(request);
   bj::object result = store_.guaranteedUpdate(
       resource, "", info.name,
-      [&](bj::object& obj) { json::ensureObject(obj, "spec")["finalizers"] = finalizers; }, "",
-      o);
+      [&](bj::object& obj) { json::ensureObject(obj, "spec")["finalizers"] = finalizers; }, "", o);
   responder->respond(jsonResponse(200, json::serialize(result)));
 }
 
@@ -460,13 +472,7 @@ void ResourceHandler::handleEviction(const http::Request& request, const Request
     }
   }
   store_.remove(resource, info.namespace_, info.name, o);
-  bj::object status;
-  status["kind"] = "Status";
-  status["apiVersion"] = "v1";
-  status["metadata"] = bj::object();
-  status["status"] = "Success";
-  status["code"] = 201;
-  responder->respond(jsonResponse(201, json::serialize(status)));
+  responder->respond(jsonResponse(201, createdStatus()));
 }
 
 }  // namespace cube::apiserver

@@ -31,7 +31,9 @@ std::string eventLine(const char* type, const bj::value& object) {
   return json::serialize(e) + "\n";
 }
 
-bool truthy(const std::string& v) { return v == "true" || v == "1"; }
+bool truthy(const std::string& v) {
+  return v == "true" || v == "1";
+}
 
 }  // namespace
 
@@ -64,9 +66,9 @@ size_t WatchHandler::activeWatches() const {
 void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
                          api::ResourceInfoPtr resource, const http::ResponderPtr& responder) {
   auto storage = store_.registry().storageOf(*resource);
-  auto filter = std::make_shared<ObjectFilter>(request.param("labelSelector"),
-                                               request.param("fieldSelector"),
-                                               selectableFieldNames(*storage));
+  auto filter =
+      std::make_shared<ObjectFilter>(request.param("labelSelector"), request.param("fieldSelector"),
+                                     selectableFieldNames(*storage));
   // A watch of one object (/pods/name?watch or fieldSelector=metadata.name=x) is a filter.
   std::string onlyName = info.name;
   EncodeOptions encode;
@@ -116,8 +118,8 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
   std::string memoKey = resource->apiVersion() + "|" + contentType + "|" + encode.includeObject;
   auto matches = [filter, storage, onlyName](const ObjectPtr& obj) {
     if (!obj) return false;
-    if (!onlyName.empty() && json::getString(*json::getObject(*obj, "metadata"), "name") !=
-                                 onlyName) {
+    if (!onlyName.empty() &&
+        json::getString(*json::getObject(*obj, "metadata"), "name") != onlyName) {
       return false;
     }
     return filter->empty() || filter->matches(*obj, fieldsOf(*storage, *obj));
@@ -129,11 +131,15 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
     bool before = event.type != CachedEvent::Type::Added && matches(event.prevObject);
     const char* type = nullptr;
     switch (event.type) {
-      case CachedEvent::Type::Added: type = now ? "ADDED" : nullptr; break;
+      case CachedEvent::Type::Added:
+        type = now ? "ADDED" : nullptr;
+        break;
       case CachedEvent::Type::Modified:
         type = now ? (before ? "MODIFIED" : "ADDED") : (before ? "DELETED" : nullptr);
         break;
-      case CachedEvent::Type::Deleted: type = now || before ? "DELETED" : nullptr; break;
+      case CachedEvent::Type::Deleted:
+        type = now || before ? "DELETED" : nullptr;
+        break;
     }
     if (!type) return true;
     // Events are shared by every watcher; encodings are memoised per representation.
@@ -143,9 +149,10 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
     if (it == event.encoded.end()) {
       encode.now = store.clock()->now();
       bj::object obj = store.toVersion(*resource, *event.object);
-      it = event.encoded.emplace(key, eventLine(type, watchEventObject(*resource, obj, encode,
-                                                                        tableHeaders)))
-               .first;
+      it =
+          event.encoded
+              .emplace(key, eventLine(type, watchEventObject(*resource, obj, encode, tableHeaders)))
+              .first;
     }
     *headersSent = true;
     return stream->write(it->second);
@@ -205,16 +212,16 @@ void WatchHandler::janitorLoop() {
     for (auto& a : expired) a->stream->close();
     if (!bookmarked.empty()) {
       store_.cache().withDeliveredRevision([&](Revision revision) {
-      std::string rv = std::to_string(revision);
-      for (auto& a : bookmarked) {
-        bj::object obj;
-        obj["kind"] = a->resource->kind;
-        obj["apiVersion"] = a->resource->apiVersion();
-        bj::object meta;
-        meta["resourceVersion"] = rv;
-        obj["metadata"] = std::move(meta);
-        a->stream->write(eventLine("BOOKMARK", obj));
-      }
+        std::string rv = std::to_string(revision);
+        for (auto& a : bookmarked) {
+          bj::object obj;
+          obj["kind"] = a->resource->kind;
+          obj["apiVersion"] = a->resource->apiVersion();
+          bj::object meta;
+          meta["resourceVersion"] = rv;
+          obj["metadata"] = std::move(meta);
+          a->stream->write(eventLine("BOOKMARK", obj));
+        }
       });
     }
     lock.lock();

@@ -20,7 +20,8 @@ namespace cube::apiserver {
 class WatchHandler {
  public:
   // Bookmarks go to watches that allow them every `bookmarkInterval`.
-  WatchHandler(ResourceStore& store, std::chrono::seconds bookmarkInterval = std::chrono::seconds(30));
+  WatchHandler(ResourceStore& store,
+               std::chrono::seconds bookmarkInterval = std::chrono::seconds(30));
   ~WatchHandler();
 
   void serve(const http::Request& request, const RequestInfo& info, api::ResourceInfoPtr resource,

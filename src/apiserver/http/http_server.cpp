@@ -78,11 +78,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(kMaxRequestBodyBytes);
     parser_->header_limit(64 * 1024);
-    bhttp::async_read(socket_, buffer_, *parser_,
-                      asio::bind_executor(strand_, [self = shared_from_this()](
-                                                       beast::error_code ec, size_t) {
-                        self->onRead(ec);
-                      }));
+    bhttp::async_read(
+        socket_, buffer_, *parser_,
+        asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t) {
+          self->onRead(ec);
+        }));
   }
 
   void onRead(beast::error_code ec) {
@@ -128,8 +128,7 @@ class Session : public std::enable_shared_from_this<Session> {
         r.body = json::serialize(e.toStatus());
         responder->respond(std::move(r));
       } catch (const std::exception& e) {
-        CUBE_LOG(Error) << "handler failed: " << req.method << " " << req.path << ": "
-                        << e.what();
+        CUBE_LOG(Error) << "handler failed: " << req.method << " " << req.path << ": " << e.what();
         Response r;
         r.status = 500;
         r.body = json::serialize(ApiError::internal(e.what()).toStatus());
@@ -156,14 +155,14 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(r.body);
     res->prepare_payload();
     bhttp::async_write(socket_, *res,
-                       asio::bind_executor(strand_, [self = shared_from_this(), res](
-                                                        beast::error_code ec, size_t) {
-                         if (ec || !self->keepAlive_) {
-                           self->closeSocket();
-                           return;
-                         }
-                         self->readRequest();
-                       }));
+                       asio::bind_executor(
+                           strand_, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                             if (ec || !self->keepAlive_) {
+                               self->closeSocket();
+                               return;
+                             }
+                             self->readRequest();
+                           }));
   }
 
   StreamPtr startStream(int status, const std::string& contentType);
@@ -289,27 +288,27 @@ class ChunkStream : public Stream, public std::enable_shared_from_this<ChunkStre
     auto self = shared_from_this();
     if (last) {
       auto chunk = std::make_shared<bhttp::chunk_last<>>();
-      asio::async_write(session_->socket_, *chunk,
-                        asio::bind_executor(session_->strand_,
-                                            [self, chunk](beast::error_code, size_t) {
-                                              self->writing_ = false;
-                                              self->finish();
-                                            }));
+      asio::async_write(
+          session_->socket_, *chunk,
+          asio::bind_executor(session_->strand_, [self, chunk](beast::error_code, size_t) {
+            self->writing_ = false;
+            self->finish();
+          }));
       return;
     }
     auto data = std::make_shared<std::string>(std::move(next));
     auto body = std::make_shared<bhttp::chunk_body<asio::const_buffer>>(
         bhttp::make_chunk(asio::const_buffer(data->data(), data->size())));
-    asio::async_write(session_->socket_, *body,
-                      asio::bind_executor(session_->strand_,
-                                          [self, data, body](beast::error_code ec, size_t) {
-                                            self->writing_ = false;
-                                            if (ec) {
-                                              self->finish();
-                                              return;
-                                            }
-                                            self->pump();
-                                          }));
+    asio::async_write(
+        session_->socket_, *body,
+        asio::bind_executor(session_->strand_, [self, data, body](beast::error_code ec, size_t) {
+          self->writing_ = false;
+          if (ec) {
+            self->finish();
+            return;
+          }
+          self->pump();
+        }));
   }
 
   // A watch client sends nothing after its request; a completed read means it went away.

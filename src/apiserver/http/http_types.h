@@ -12,8 +12,8 @@
 namespace cube::http {
 
 struct Request {
-  std::string method;    // GET, POST, PUT, PATCH, DELETE, ...
-  std::string path;      // decoded path, no query
+  std::string method;                                      // GET, POST, PUT, PATCH, DELETE, ...
+  std::string path;                                        // decoded path, no query
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::string contentType;
   std::string accept;

@@ -22,8 +22,9 @@ std::string encodeContinueToken(const ContinueToken& token) {
 
 ContinueToken decodeContinueToken(const std::string& token) {
   auto invalid = [] {
-    return ApiError::badRequest("continue key is not valid: incorrect encoded start resourceVersion "
-                                "(version meta.k8s.io/v1)");
+    return ApiError::badRequest(
+        "continue key is not valid: incorrect encoded start resourceVersion "
+        "(version meta.k8s.io/v1)");
   };
   if (token.size() > 8192) throw invalid();
   std::string raw(b64::decoded_size(token.size()), '\0');

@@ -9,8 +9,8 @@ namespace cube::apiserver {
 
 namespace bj = boost::json;
 
-bj::object applyPatch(const api::ResourceInfo& info, const api::TypeRegistry& types,
-                      PatchType type, const bj::object& original, const std::string& body) {
+bj::object applyPatch(const api::ResourceInfo& info, const api::TypeRegistry& types, PatchType type,
+                      const bj::object& original, const std::string& body) {
   bj::value result;
   switch (type) {
     case PatchType::Json:

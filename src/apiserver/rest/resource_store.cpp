@@ -22,10 +22,17 @@ constexpr int kMaxConflictRetries = 16;
 
 // Kinds whose strategies maintain metadata.generation (those with observedGeneration).
 bool tracksGeneration(const ResourceInfo& info) {
-  static const std::vector<std::string> kinds = {
-      "Deployment", "ReplicaSet", "ReplicationController", "DaemonSet", "StatefulSet",
-      "Job",        "CronJob",    "Ingress",               "NetworkPolicy", "PodDisruptionBudget",
-      "HorizontalPodAutoscaler"};
+  static const std::vector<std::string> kinds = {"Deployment",
+                                                 "ReplicaSet",
+                                                 "ReplicationController",
+                                                 "DaemonSet",
+                                                 "StatefulSet",
+                                                 "Job",
+                                                 "CronJob",
+                                                 "Ingress",
+                                                 "NetworkPolicy",
+                                                 "PodDisruptionBudget",
+                                                 "HorizontalPodAutoscaler"};
   return std::find(kinds.begin(), kinds.end(), info.kind) != kinds.end();
 }
 
@@ -72,7 +79,9 @@ void keepSystemMetadata(bj::object& meta, const bj::object& oldMeta) {
   meta.erase("selfLink");
 }
 
-bool isPod(const ResourceInfo& info) { return info.group.empty() && info.kind == "Pod"; }
+bool isPod(const ResourceInfo& info) {
+  return info.group.empty() && info.kind == "Pod";
+}
 bool isNamespace(const ResourceInfo& info) {
   return info.group.empty() && info.kind == "Namespace";
 }
@@ -112,8 +121,8 @@ api::ResourceInfoPtr ResourceStore::storageInfo(const ResourceInfo& info) const 
 
 std::string ResourceStore::prefix(const ResourceInfo& info, const std::string& ns) const {
   auto s = storageInfo(info);
-  std::string p = "/registry/" + (s->group.empty() ? std::string("core") : s->group) + "/" +
-                  s->plural + "/";
+  std::string p =
+      "/registry/" + (s->group.empty() ? std::string("core") : s->group) + "/" + s->plural + "/";
   if (s->namespaced && !ns.empty()) p += ns + "/";
   return p;
 }
@@ -141,8 +150,8 @@ bj::object ResourceStore::toStorage(const ResourceInfo& info, bj::object obj) co
   return obj;
 }
 
-std::map<std::string, std::string> ResourceStore::selectableFields(
-    const ResourceInfo& info, const bj::object& obj) const {
+std::map<std::string, std::string> ResourceStore::selectableFields(const ResourceInfo& info,
+                                                                   const bj::object& obj) const {
   return fieldsOf(info, obj);
 }
 
@@ -185,10 +194,10 @@ bj::object ResourceStore::create(const ResourceInfo& info, const std::string& ns
   if (name.empty()) {
     std::string generateName = json::getString(meta, "generateName");
     if (generateName.empty()) {
-      throw ApiError::invalid(sinfo->group, sinfo->kind, "",
-                              {{"FieldValueRequired",
-                                "Required value: name or generateName is required",
-                                "metadata.name"}});
+      throw ApiError::invalid(
+          sinfo->group, sinfo->kind, "",
+          {{"FieldValueRequired", "Required value: name or generateName is required",
+            "metadata.name"}});
     }
     name = generateName + randomSuffix(5);
     meta["name"] = name;
@@ -282,8 +291,8 @@ ListResult ResourceStore::list(const ResourceInfo& info, const std::string& ns,
 bj::object ResourceStore::updateStored(const ResourceInfo& info, const std::string& ns,
                                        const std::string& name, bj::object updated,
                                        const bj::object& current, Revision currentRevision,
-                                       const std::string& subresource,
-                                       const WriteOptions& options, bool* conflict) {
+                                       const std::string& subresource, const WriteOptions& options,
+                                       bool* conflict) {
   auto sinfo = storageInfo(info);
   *conflict = false;
   auto& meta = metadataOf(updated);
@@ -398,8 +407,8 @@ bj::object ResourceStore::update(const ResourceInfo& info, const std::string& ns
       throw ApiError::conflict(sinfo->group, sinfo->plural, name, conflictMessage());
     }
     bool conflict = false;
-    bj::object result = updateStored(info, ns, name, stored, *current, currentRevision,
-                                     subresource, options, &conflict);
+    bj::object result = updateStored(info, ns, name, stored, *current, currentRevision, subresource,
+                                     options, &conflict);
     if (!conflict) return result;
     if (wanted != 0) {
       throw ApiError::conflict(sinfo->group, sinfo->plural, name, conflictMessage());
@@ -431,8 +440,8 @@ bj::object ResourceStore::patch(const ResourceInfo& info, const std::string& ns,
     }
     bj::object stored = prepareWrite(info, std::move(patched), options, warnings);
     bool conflict = false;
-    bj::object result = updateStored(info, ns, name, std::move(stored), *current,
-                                     currentRevision, subresource, options, &conflict);
+    bj::object result = updateStored(info, ns, name, std::move(stored), *current, currentRevision,
+                                     subresource, options, &conflict);
     if (!conflict) return result;
   }
   throw ApiError::conflict(sinfo->group, sinfo->plural, name, conflictMessage());
@@ -478,18 +487,18 @@ DeleteResult ResourceStore::deleteStored(const ResourceInfo& info, const std::st
   if (!current) throw ApiError::notFound(info.group, info.plural, name);
   Revision currentRevision = parseResourceVersion(resourceVersionOf(*current));
   if (!options.preconditionUid.empty() && options.preconditionUid != uidOf(*current)) {
-    throw ApiError::conflict(sinfo->group, sinfo->plural, name,
-                             "Precondition failed: UID in precondition: " +
-                                 options.preconditionUid +
-                                 ", UID in object meta: " + uidOf(*current));
+    throw ApiError::conflict(
+        sinfo->group, sinfo->plural, name,
+        "Precondition failed: UID in precondition: " + options.preconditionUid +
+            ", UID in object meta: " + uidOf(*current));
   }
   if (!options.preconditionResourceVersion.empty() &&
       options.preconditionResourceVersion != resourceVersionOf(*current)) {
-    throw ApiError::conflict(sinfo->group, sinfo->plural, name,
-                             "Precondition failed: ResourceVersion in precondition: " +
-                                 options.preconditionResourceVersion +
-                                 ", ResourceVersion in object meta: " +
-                                 resourceVersionOf(*current));
+    throw ApiError::conflict(
+        sinfo->group, sinfo->plural, name,
+        "Precondition failed: ResourceVersion in precondition: " +
+            options.preconditionResourceVersion +
+            ", ResourceVersion in object meta: " + resourceVersionOf(*current));
   }
   AdmissionRequest request;
   request.operation = AdmissionOperation::Delete;

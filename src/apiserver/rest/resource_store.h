@@ -77,8 +77,8 @@ class ResourceStore {
                             const std::string& name, PatchType type, const std::string& body,
                             const std::string& subresource, const WriteOptions& options,
                             std::vector<std::string>* warnings = nullptr);
-  DeleteResult remove(const api::ResourceInfo& info, const std::string& ns,
-                      const std::string& name, const DeleteOptions& options);
+  DeleteResult remove(const api::ResourceInfo& info, const std::string& ns, const std::string& name,
+                      const DeleteOptions& options);
   std::vector<DeleteResult> removeCollection(const api::ResourceInfo& info, const std::string& ns,
                                              const ListOptions& listOptions,
                                              const DeleteOptions& options);
@@ -98,12 +98,13 @@ class ResourceStore {
   std::string prefix(const api::ResourceInfo& info, const std::string& ns) const;
 
   // Converts a stored (storage-version) object to `info`'s version, and back.
-  boost::json::object toVersion(const api::ResourceInfo& info, const boost::json::object& stored) const;
+  boost::json::object toVersion(const api::ResourceInfo& info,
+                                const boost::json::object& stored) const;
   boost::json::object toStorage(const api::ResourceInfo& info, boost::json::object obj) const;
 
   // The fields a field selector may name for a kind, with their values for one object.
-  std::map<std::string, std::string> selectableFields(
-      const api::ResourceInfo& info, const boost::json::object& obj) const;
+  std::map<std::string, std::string> selectableFields(const api::ResourceInfo& info,
+                                                      const boost::json::object& obj) const;
 
   api::ResourceRegistry& registry() { return registry_; }
   WatchCache& cache() { return cache_; }

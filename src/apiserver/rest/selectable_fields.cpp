@@ -11,13 +11,19 @@ namespace {
 const std::vector<std::string>& kindFields(const api::ResourceInfo& info) {
   static const std::vector<std::string> none;
   static const std::vector<std::string> pod = {
-      "spec.nodeName",     "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-      "spec.hostNetwork",  "status.phase",       "status.podIP",       "status.nominatedNodeName"};
-  static const std::vector<std::string> event = {
-      "involvedObject.kind",       "involvedObject.namespace", "involvedObject.name",
-      "involvedObject.uid",        "involvedObject.apiVersion",
-      "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason",
-      "reportingComponent",        "source",                   "type"};
+      "spec.nodeName",    "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
+      "spec.hostNetwork", "status.phase",       "status.podIP",       "status.nominatedNodeName"};
+  static const std::vector<std::string> event = {"involvedObject.kind",
+                                                 "involvedObject.namespace",
+                                                 "involvedObject.name",
+                                                 "involvedObject.uid",
+                                                 "involvedObject.apiVersion",
+                                                 "involvedObject.resourceVersion",
+                                                 "involvedObject.fieldPath",
+                                                 "reason",
+                                                 "reportingComponent",
+                                                 "source",
+                                                 "type"};
   static const std::vector<std::string> secret = {"type"};
   static const std::vector<std::string> node = {"spec.unschedulable"};
   static const std::vector<std::string> ns = {"status.phase"};
@@ -60,7 +66,7 @@ std::vector<std::string> selectableFieldNames(const api::ResourceInfo& info) {
 }
 
 std::map<std::string, std::string> fieldsOf(const api::ResourceInfo& info,
-                                                          const boost::json::object& obj) {
+                                            const boost::json::object& obj) {
   std::map<std::string, std::string> out;
   for (const auto& name : selectableFieldNames(info)) {
     const boost::json::value* v = json::findPath(obj, name);

@@ -15,6 +15,6 @@ namespace cube::apiserver {
 
 std::vector<std::string> selectableFieldNames(const api::ResourceInfo& storageInfo);
 std::map<std::string, std::string> fieldsOf(const api::ResourceInfo& storageInfo,
-                                                          const boost::json::object& obj);
+                                            const boost::json::object& obj);
 
 }  // namespace cube::apiserver

@@ -34,9 +34,9 @@ std::string jobCompletions(const object& spec, const object& status) {
 }
 
 std::string jobDuration(const object& status, TimePoint now) {
-  auto start = parseTimestamp(stringField(status, "startTime"));
+  auto start = parseRfc3339(stringField(status, "startTime"));
   if (!start) return "";
-  auto end = parseTimestamp(stringField(status, "completionTime"));
+  auto end = parseRfc3339(stringField(status, "completionTime"));
   return humanDuration(
       std::chrono::duration_cast<std::chrono::nanoseconds>((end ? *end : now) - *start));
 }

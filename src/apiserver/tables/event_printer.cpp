@@ -67,10 +67,10 @@ std::string eventSource(const EventView& v) {
 }
 
 array eventCells(const object& e, const EventView& v, TimePoint now) {
-  std::string firstSeen = parseTimestamp(v.firstTimestamp) ? timestampAge(v.firstTimestamp, now)
-                                                           : timestampAge(v.eventTime, now);
+  std::string firstSeen = parseRfc3339(v.firstTimestamp) ? timestampAge(v.firstTimestamp, now)
+                                                         : timestampAge(v.eventTime, now);
   std::string lastSeen =
-      parseTimestamp(v.lastTimestamp) ? timestampAge(v.lastTimestamp, now) : firstSeen;
+      parseRfc3339(v.lastTimestamp) ? timestampAge(v.lastTimestamp, now) : firstSeen;
   int64_t count = v.count;
   if (v.series) {
     lastSeen = fieldAge(*v.series, "lastObservedTime", now);

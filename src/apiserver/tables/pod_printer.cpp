@@ -16,7 +16,7 @@ using MaybeTime = std::optional<TimePoint>;
 void keepLatest(MaybeTime& latest, const object& containerStatus) {
   const object* terminated = objectPath(containerStatus, {"lastState", "terminated"});
   if (!terminated) return;
-  MaybeTime finished = parseTimestamp(stringField(*terminated, "finishedAt"));
+  MaybeTime finished = parseRfc3339(stringField(*terminated, "finishedAt"));
   if (finished && (!latest || *latest < *finished)) latest = finished;
 }
 

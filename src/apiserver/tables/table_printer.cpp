@@ -15,7 +15,7 @@ TablePrinter defaultPrinter() {
   p.cells = [](const object& obj, TimePoint) {
     const object* meta = objectField(obj, "metadata");
     std::optional<TimePoint> created;
-    if (meta) created = parseTimestamp(stringField(*meta, "creationTimestamp"));
+    if (meta) created = parseRfc3339(stringField(*meta, "creationTimestamp"));
     // An unset timestamp prints as Go's zero time, as Kubernetes does.
     return array{value(objectName(obj)),
                  value(created ? formatRfc3339(*created) : "0001-01-01T00:00:00Z")};

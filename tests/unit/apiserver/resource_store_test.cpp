@@ -1,8 +1,8 @@
 // ResourceStore on the memory store: the generic REST semantics every kind shares.
 
+#include "apiserver/rest/resource_store.h"
 #include "apiserver/admission/namespace_lifecycle.h"
 #include "apiserver/rest/object_meta.h"
-#include "apiserver/rest/resource_store.h"
 #include "common/json_util.h"
 #include "store/memory/memory_store.h"
 
@@ -43,10 +43,11 @@ class ResourceStoreTest : public ::testing::Test {
   }
 
   bj::object deployment(const std::string& name, int replicas) {
-    return json::parse(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" +
-                       name + R"("},"spec":{"replicas":)" + std::to_string(replicas) +
-                       R"(,"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}})")
-        .as_object();
+    return json::
+        parse(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name +
+              R"("},"spec":{"replicas":)" + std::to_string(replicas) +
+              R"(,"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}})")
+            .as_object();
   }
 
   api::ResourceRegistry& registry_;
@@ -112,10 +113,9 @@ TEST_F(ResourceStoreTest, GenerationBumpsOnSpecChangeOnly) {
 }
 
 TEST_F(ResourceStoreTest, StaleResourceVersionIsConflict) {
-  bj::object created = resources_.create(*configmaps_, "default",
-                                         json::parse(R"({"metadata":{"name":"c"},"data":{"a":"1"}})")
-                                             .as_object(),
-                                         {});
+  bj::object created = resources_.create(
+      *configmaps_, "default",
+      json::parse(R"({"metadata":{"name":"c"},"data":{"a":"1"}})").as_object(), {});
   bj::object first = created;
   (*json::getObject(first, "data"))["a"] = "2";
   resources_.update(*configmaps_, "default", "c", first, "", {});
@@ -128,9 +128,9 @@ TEST_F(ResourceStoreTest, StaleResourceVersionIsConflict) {
     EXPECT_EQ(e.code(), 409);
     EXPECT_EQ(e.reason(), "Conflict");
   }
-  EXPECT_EQ(json::getString(*json::getObject(resources_.get(*configmaps_, "default", "c"), "data"),
-                            "a"),
-            "2");
+  EXPECT_EQ(
+      json::getString(*json::getObject(resources_.get(*configmaps_, "default", "c"), "data"), "a"),
+      "2");
 }
 
 TEST_F(ResourceStoreTest, NoOpUpdateKeepsResourceVersion) {
@@ -144,7 +144,8 @@ TEST_F(ResourceStoreTest, MainWritesKeepStatusAndStatusWritesKeepSpec) {
   bj::object withStatus = d;
   withStatus["status"] = bj::object{{"replicas", 5}};
   (*json::getObject(withStatus, "spec"))["replicas"] = 9;
-  bj::object afterStatus = resources_.update(*deployments_, "default", "d", withStatus, "status", {});
+  bj::object afterStatus =
+      resources_.update(*deployments_, "default", "d", withStatus, "status", {});
   EXPECT_EQ(json::getInt(*json::getObject(afterStatus, "status"), "replicas"), 5);
   EXPECT_EQ(json::getInt(*json::getObject(afterStatus, "spec"), "replicas"), 1);
   bj::object mainWrite = afterStatus;
@@ -154,8 +155,8 @@ TEST_F(ResourceStoreTest, MainWritesKeepStatusAndStatusWritesKeepSpec) {
 }
 
 TEST_F(ResourceStoreTest, FinalizersHoldDeletionUntilRemoved) {
-  bj::object cm = json::parse(R"({"metadata":{"name":"c","finalizers":["example.com/hold"]}})")
-                      .as_object();
+  bj::object cm =
+      json::parse(R"({"metadata":{"name":"c","finalizers":["example.com/hold"]}})").as_object();
   resources_.create(*configmaps_, "default", cm, {});
   DeleteResult r = resources_.remove(*configmaps_, "default", "c", {});
   EXPECT_FALSE(r.deleted);
@@ -170,7 +171,8 @@ TEST_F(ResourceStoreTest, OrphanAndForegroundBecomeFinalizers) {
   resources_.create(*deployments_, "default", deployment("o", 1), {});
   DeleteOptions orphan;
   orphan.propagationPolicy = "Orphan";
-  EXPECT_TRUE(hasFinalizer(resources_.remove(*deployments_, "default", "o", orphan).object, "orphan"));
+  EXPECT_TRUE(
+      hasFinalizer(resources_.remove(*deployments_, "default", "o", orphan).object, "orphan"));
   resources_.create(*deployments_, "default", deployment("f", 1), {});
   DeleteOptions foreground;
   foreground.propagationPolicy = "Foreground";
@@ -205,7 +207,8 @@ TEST_F(ResourceStoreTest, DeletePreconditions) {
     FAIL();
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 409);
-    EXPECT_NE(e.message().find("Precondition failed: UID in precondition: nope"), std::string::npos);
+    EXPECT_NE(e.message().find("Precondition failed: UID in precondition: nope"),
+              std::string::npos);
   }
 }
 
@@ -238,8 +241,10 @@ TEST_F(ResourceStoreTest, ListWithSelectorsAndPaging) {
 TEST_F(ResourceStoreTest, OldApiVersionIsConvertedToStorage) {
   auto v1beta2 = registry_.find("apps", "v1beta2", "replicasets");
   ASSERT_TRUE(v1beta2);
-  bj::object rs = json::parse(R"({"apiVersion":"apps/v1beta2","kind":"ReplicaSet","metadata":{"name":"r"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}})")
-                      .as_object();
+  bj::object rs =
+      json::parse(
+          R"({"apiVersion":"apps/v1beta2","kind":"ReplicaSet","metadata":{"name":"r"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"a"}},"template":{"metadata":{"labels":{"app":"a"}},"spec":{"containers":[{"name":"c","image":"nginx"}]}}}})")
+          .as_object();
   bj::object created = resources_.create(*v1beta2, "default", rs, {});
   EXPECT_EQ(json::getString(created, "apiVersion"), "apps/v1beta2");
   auto v1 = registry_.find("apps", "v1", "replicasets");
@@ -259,8 +264,7 @@ TEST_F(ResourceStoreTest, NamespaceLifecycleRefusesMissingAndTerminatingNamespac
     EXPECT_EQ(e.code(), 404);
     EXPECT_EQ(e.message(), "namespaces \"nowhere\" not found");
   }
-  resources_.create(*namespaces, "",
-                    json::parse(R"({"metadata":{"name":"ns1"}})").as_object(), {});
+  resources_.create(*namespaces, "", json::parse(R"({"metadata":{"name":"ns1"}})").as_object(), {});
   resources_.create(*pods_, "ns1", pod("a"), {});
   DeleteResult r = resources_.remove(*namespaces, "", "ns1", {});
   EXPECT_FALSE(r.deleted);

@@ -15,7 +15,7 @@ namespace cube::tables::testing {
 
 // The fixed "now" of every test.
 inline TimePoint testNow() {
-  return *parseTimestamp("2024-03-01T12:00:00Z");
+  return *parseRfc3339("2024-03-01T12:00:00Z");
 }
 
 inline boost::json::object obj(std::string_view json) {
