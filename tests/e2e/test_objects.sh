@@ -46,6 +46,35 @@ expect "get configmap" 'cfg +2' kubectl get cm cfg
 expect "create secret" 'secret/s1 created' kubectl create secret generic s1 --from-literal=password=x
 expect "get secret" 's1 +Opaque +1' kubectl get secret s1
 
+expect "create deployment (protobuf body)" 'deployment.apps/web created' kubectl create deployment web --image=nginx --replicas=0
+expect_eq "explicit zero replicas kept" "0" kubectl get deploy web -o jsonpath='{.spec.replicas}'
+expect "create job" 'job.batch/j created' kubectl create job j --image=busybox
+expect "job gets a generated selector" 'batch.kubernetes.io/controller-uid' kubectl get job j -o yaml
+expect "create cronjob" 'cronjob.batch/cj created' kubectl create cronjob cj --image=busybox --schedule='*/5 * * * *'
+expect "get cj" 'cj +\*/5 \* \* \* \*' kubectl get cj
+expect "create ingress" 'ingress.networking.k8s.io/web created' kubectl create ingress web --rule="foo.com/bar=svc1:8080"
+expect "ingress rules stored" 'foo.com' kubectl get ingress web
+expect_eq "ingress backend" "svc1" kubectl get ingress web -o jsonpath='{.spec.rules[0].http.paths[0].backend.service.name}'
+cat >"$E2E_DIR/res.yaml" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: res
+spec:
+  containers:
+  - name: c
+    image: nginx
+    resources:
+      requests:
+        cpu: "0.5"
+        memory: 1024Mi
+      limits:
+        cpu: "1"
+        memory: 1024Mi
+YAML
+expect "pod with resources" 'pod/res created' kubectl create -f "$E2E_DIR/res.yaml"
+expect_eq "quantities canonicalised" "500m 1Gi" kubectl get pod res -o jsonpath='{.spec.containers[0].resources.requests.cpu} {.spec.containers[0].resources.requests.memory}'
+expect_eq "QoS class" "Burstable" kubectl get pod res -o jsonpath='{.status.qosClass}'
 expect "create namespace" 'namespace/test-namespace created' kubectl create namespace test-namespace
 expect "create namespace from file" 'namespace/test-ns created' kubectl create -f "$M/test_ns.yaml"
 expect "run in namespace" 'pod/p1 created' kubectl run p1 --image=busybox -n test-namespace
