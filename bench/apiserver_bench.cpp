@@ -107,7 +107,16 @@ Server startServer(const std::string& cube) {
 void stopServer(Server& s) {
   if (s.pid > 0) {
     kill(s.pid, SIGTERM);
-    waitpid(s.pid, nullptr, 0);
+    auto start = Clock::now();
+    while (waitpid(s.pid, nullptr, WNOHANG) == 0) {
+      if (Clock::now() - start > std::chrono::seconds(10)) {
+        std::printf("server did not stop within 10 s of SIGTERM; killed\n");
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, nullptr, 0);
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
   }
   std::filesystem::remove_all(s.dir);
 }
@@ -280,6 +289,7 @@ int main(int argc, char** argv) {
       "p99 %.1f ms, max %.1f ms\n",
       fds.size(), minSeen, percentile(all, 0.5), percentile(all, 0.99), percentile(all, 1.0));
   std::printf("RSS with %zu watchers: %.1f MB\n", fds.size(), rssKb(server.pid) / 1024.0);
+  std::fflush(stdout);
   for (int fd : fds) close(fd);
   stopServer(server);
   return 0;

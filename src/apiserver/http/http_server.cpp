@@ -157,8 +157,12 @@ class Session : public std::enable_shared_from_this<Session> {
     bhttp::async_write(socket_, *res,
                        asio::bind_executor(
                            strand_, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-                             if (ec || !self->keepAlive_) {
+                             if (ec) {
                                self->closeSocket();
+                               return;
+                             }
+                             if (!self->keepAlive_) {
+                               self->lingerAndClose();
                                return;
                              }
                              self->readRequest();
@@ -166,6 +170,32 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   StreamPtr startStream(int status, const std::string& contentType);
+
+  // After an early answer (413 while the client is still sending), the rest of the request is
+  // read and dropped before closing, so the client gets to read the answer instead of a reset.
+  void lingerAndClose() {
+    beast::error_code ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    drainBuffer_.resize(64 * 1024);
+    drain();
+  }
+
+  void drain() {
+    if (drained_ > 16 * kMaxRequestBodyBytes) {
+      closeSocket();
+      return;
+    }
+    socket_.async_read_some(
+        asio::buffer(drainBuffer_),
+        asio::bind_executor(strand_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->drained_ += n;
+          if (ec) {
+            self->closeSocket();
+          } else {
+            self->drain();
+          }
+        }));
+  }
 
   void closeSocket() {
     beast::error_code ec;
@@ -181,6 +211,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   bool keepAlive_ = true;
+  std::vector<char> drainBuffer_;
+  size_t drained_ = 0;
 };
 
 // Chunked transfer of a watch. All socket work happens on the session's strand; write() only
