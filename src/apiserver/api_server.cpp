@@ -129,6 +129,8 @@ class ApiServerImpl : public ApiServer {
     if (namespaceLoop_) namespaceLoop_->stop();
     if (deadlineLoop_) deadlineLoop_->stop();
     if (compactLoop_) compactLoop_->stop();
+    // Watch streams belong to HTTP connections: end them while the connections still run.
+    watches_.shutdown();
     if (http_) http_->stop();
     cache_.stop();
   }

@@ -42,7 +42,9 @@ WatchHandler::WatchHandler(ResourceStore& store, std::chrono::seconds bookmarkIn
   janitor_ = std::thread([this] { janitorLoop(); });
 }
 
-WatchHandler::~WatchHandler() {
+WatchHandler::~WatchHandler() { shutdown(); }
+
+void WatchHandler::shutdown() {
   std::map<uint64_t, std::shared_ptr<Active>> remaining;
   {
     std::lock_guard lock(mutex_);
@@ -161,6 +163,10 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
   uint64_t id;
   {
     std::lock_guard lock(mutex_);
+    if (stopping_) {
+      active->stream->close();
+      return;
+    }
     id = nextId_++;
     active->id = id;
     active_[id] = active;

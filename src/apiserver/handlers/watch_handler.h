@@ -24,6 +24,10 @@ class WatchHandler {
                std::chrono::seconds bookmarkInterval = std::chrono::seconds(30));
   ~WatchHandler();
 
+  // Ends every watch and stops the bookmark/timeout thread. Must run while the HTTP server still
+  // runs (closing a stream posts to its connection); idempotent.
+  void shutdown();
+
   void serve(const http::Request& request, const RequestInfo& info, api::ResourceInfoPtr resource,
              const http::ResponderPtr& responder);
 
