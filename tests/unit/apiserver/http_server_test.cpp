@@ -18,12 +18,12 @@ namespace cube::http {
 namespace {
 
 TEST(HttpServerTest, AnswersRequestsOnKeepAliveConnections) {
-  auto server = makeHttpServer({"127.0.0.1", 0, 1, 2}, [](const Request& r,
-                                                          const ResponderPtr& responder) {
-    Response res;
-    res.body = r.method + " " + r.path + " " + r.param("q");
-    responder->respond(std::move(res));
-  });
+  auto server =
+      makeHttpServer({"127.0.0.1", 0, 1, 2}, [](const Request& r, const ResponderPtr& responder) {
+        Response res;
+        res.body = r.method + " " + r.path + " " + r.param("q");
+        responder->respond(std::move(res));
+      });
   server->start();
   client::HttpConnection c("127.0.0.1", server->port());
   EXPECT_EQ(c.request("GET", "/a?q=1").body, "GET /a 1");
@@ -32,10 +32,9 @@ TEST(HttpServerTest, AnswersRequestsOnKeepAliveConnections) {
 }
 
 TEST(HttpServerTest, RefusesBodiesOverThreeMiB) {
-  auto server = makeHttpServer({"127.0.0.1", 0, 1, 2},
-                               [](const Request&, const ResponderPtr& responder) {
-                                 responder->respond({});
-                               });
+  auto server =
+      makeHttpServer({"127.0.0.1", 0, 1, 2},
+                     [](const Request&, const ResponderPtr& responder) { responder->respond({}); });
   server->start();
   client::HttpConnection c("127.0.0.1", server->port());
   auto r = c.request("POST", "/x", std::string(kMaxRequestBodyBytes + 1, 'a'));
