@@ -79,4 +79,33 @@ expect "generateName" 'configmap/gen-[a-z0-9]{5} created' kubectl create -f "$W/
 expect "delete --dry-run=server" 'deleted \(server dry run\)' kubectl delete cm page-1 --dry-run=server
 expect "dry-run delete kept the object" 'page-1' kubectl get cm page-1
 expect "delete by label across a collection" 'deleted' kubectl delete cm --all
+# Cascading deletion: --cascade=orphan keeps the dependents (their ownerReference goes),
+# --cascade=foreground deletes them before the owner.
+M=$(dirname "$0")/manifests
+owned_pod() {
+  local pod=$1 rs=$2
+  local uid
+  uid=$(kubectl get rs "$rs" -o jsonpath='{.metadata.uid}')
+  cat <<YAML | kubectl create -f - >/dev/null
+apiVersion: v1
+kind: Pod
+metadata:
+  name: $pod
+  labels: {app: http-go}
+  ownerReferences:
+  - {apiVersion: apps/v1, kind: ReplicaSet, name: $rs, uid: $uid, controller: true, blockOwnerDeletion: true}
+spec:
+  containers: [{name: c, image: gasbugs/http-go}]
+YAML
+}
+kubectl create -f "$M/http-go-rs.yaml" >/dev/null
+owned_pod dependent-1 http-go-rs
+expect "delete --cascade=orphan returns" 'replicaset.apps "http-go-rs" deleted' timeout 20 kubectl delete rs http-go-rs --cascade=orphan
+expect "orphaned pod survives" 'dependent-1' kubectl get pod dependent-1
+expect_eq "orphaned pod lost its owner" "" kubectl get pod dependent-1 -o jsonpath='{.metadata.ownerReferences}'
+kubectl create -f "$M/http-go-rs.yaml" >/dev/null
+owned_pod dependent-2 http-go-rs
+expect "delete --cascade=foreground returns" 'deleted' timeout 20 kubectl delete rs http-go-rs --cascade=foreground
+expect_eq "foreground deletion removed the dependent" "" bash -c "kubectl get pods -o name | grep dependent-2"
+expect_eq "and the owner" "" bash -c "kubectl get rs -o name | grep http-go-rs"
 finish
