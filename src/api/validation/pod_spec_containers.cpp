@@ -6,8 +6,6 @@
 
 #include "common/quantity.h"
 
-#include <boost/json/serialize.hpp>
-
 #include <algorithm>
 #include <set>
 
@@ -17,19 +15,6 @@ namespace json = boost::json;
 using namespace detail;
 
 namespace {
-
-// Quantity syntax error as the JSON decoder of Kubernetes words it.
-constexpr std::string_view kQuantityRegexError =
-    "quantities must match the regular expression "
-    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
-
-std::optional<std::string> quantityText(const json::value& v) {
-  if (v.is_string()) return std::string(v.as_string());
-  if (v.is_int64()) return std::to_string(v.as_int64());
-  if (v.is_uint64()) return std::to_string(v.as_uint64());
-  if (v.is_double()) return json::serialize(v);
-  return std::nullopt;
-}
 
 void validatePortNumOrName(const json::value* port, const std::string& path, Causes& out) {
   if (!port) {
@@ -47,15 +32,10 @@ void validatePortNumOrName(const json::value* port, const std::string& path, Cau
 }
 
 void validateHandler(const json::object& h, const std::string& path, bool lifecycle, Causes& out) {
-  std::vector<std::string_view> kinds;
-  for (auto k : {"exec", "httpGet", "tcpSocket", "grpc", "sleep"})
-    if (has(h, k)) kinds.push_back(k);
-  if (kinds.empty()) {
-    out.push_back(required(path, "must specify a handler type"));
+  static constexpr std::string_view kHandlers[] = {"exec", "httpGet", "tcpSocket", "grpc", "sleep"};
+  if (!validateOneOf(h, kHandlers, path, "must specify a handler type",
+                     "may not specify more than 1 handler type", out))
     return;
-  }
-  for (size_t i = 1; i < kinds.size(); ++i)
-    out.push_back(forbidden(child(path, kinds[i]), "may not specify more than 1 handler type"));
   if (const auto* e = getObject(h, "exec")) {
     if (arrayOr(*e, "command").empty())
       out.push_back(required(child(child(path, "exec"), "command")));
@@ -140,12 +120,7 @@ void validateContainerPorts(const json::array& ports, const std::string& path, C
 }
 
 void validateKeySelector(const json::object& sel, const std::string& path, Causes& out) {
-  std::string name = str(sel, "name");
-  if (name.empty()) {
-    out.push_back(required(child(path, "name")));
-  } else {
-    addMessages(out, nameIsDnsSubdomain(name, false), child(path, "name"), json::value(name));
-  }
+  validateRequiredName(str(sel, "name"), child(path, "name"), out);
   std::string k = str(sel, "key");
   if (k.empty()) {
     out.push_back(required(child(path, "key")));
@@ -240,13 +215,7 @@ void validateEnvFrom(const json::array& envFrom, const std::string& path, Causes
       const auto* ref = getObject(ef, k);
       if (!ref) continue;
       ++n;
-      std::string name = str(*ref, "name");
-      std::string np = child(child(p, k), "name");
-      if (name.empty()) {
-        out.push_back(required(np));
-      } else {
-        addMessages(out, nameIsDnsSubdomain(name, false), np, json::value(name));
-      }
+      validateRequiredName(str(*ref, "name"), child(child(p, k), "name"), out);
     }
     if (n == 0) {
       out.push_back(
@@ -359,6 +328,26 @@ void validateLifecycle(const json::object* lc, const std::string& path, Causes& 
     if (const auto* h = getObject(*lc, k)) validateHandler(*h, child(path, k), true, out);
 }
 
+// Lifecycle hooks and probes of a container that runs for the pod's life (regular containers
+// and sidecars).
+void validateLifecycleAndProbes(const json::object& ctr, const std::string& p, Causes& out) {
+  validateLifecycle(getObject(ctr, "lifecycle"), child(p, "lifecycle"), out);
+  validateProbe(getObject(ctr, "livenessProbe"), child(p, "livenessProbe"), true, out);
+  validateProbe(getObject(ctr, "readinessProbe"), child(p, "readinessProbe"), false, out);
+  validateProbe(getObject(ctr, "startupProbe"), child(p, "startupProbe"), true, out);
+}
+
+// Duplicate when the container's name is in `seen` (the names before it), else adds it there.
+void validateUniqueName(const json::object& ctr, const std::string& p, std::set<std::string>& seen,
+                        Causes& out) {
+  std::string name = str(ctr, "name");
+  if (seen.count(name)) {
+    out.push_back(duplicate(child(p, "name"), json::value(name)));
+  } else {
+    seen.insert(name);
+  }
+}
+
 std::set<std::string> containerNames(const json::array& containers) {
   std::set<std::string> names;
   for (const auto& c : containers)
@@ -380,16 +369,8 @@ void detail::validateContainers(const json::array& containers, const std::set<st
     const auto& ctr = containers[i].as_object();
     std::string p = index(path, i);
     validateContainerCommon(ctr, volumes, p, out);
-    std::string name = str(ctr, "name");
-    if (names.count(name)) {
-      out.push_back(duplicate(child(p, "name"), json::value(name)));
-    } else {
-      names.insert(name);
-    }
-    validateLifecycle(getObject(ctr, "lifecycle"), child(p, "lifecycle"), out);
-    validateProbe(getObject(ctr, "livenessProbe"), child(p, "livenessProbe"), true, out);
-    validateProbe(getObject(ctr, "readinessProbe"), child(p, "readinessProbe"), false, out);
-    validateProbe(getObject(ctr, "startupProbe"), child(p, "startupProbe"), true, out);
+    validateUniqueName(ctr, p, names, out);
+    validateLifecycleAndProbes(ctr, p, out);
     if (has(ctr, "restartPolicy"))
       out.push_back(forbidden(child(p, "restartPolicy"), "may not be set for non-init containers"));
   }
@@ -404,21 +385,13 @@ void detail::validateInitContainers(const json::array& inits, const json::array&
     const auto& ctr = inits[i].as_object();
     std::string p = index(path, i);
     validateContainerCommon(ctr, volumes, p, out);
-    std::string name = str(ctr, "name");
-    if (names.count(name)) {
-      out.push_back(duplicate(child(p, "name"), json::value(name)));
-    } else {
-      names.insert(name);
-    }
+    validateUniqueName(ctr, p, names, out);
     auto restart = getString(ctr, "restartPolicy");
     bool sidecar = restart && *restart == "Always";
     if (restart && !sidecar)
       out.push_back(notSupported(child(p, "restartPolicy"), json::value(*restart), {"Always"}));
     if (sidecar) {
-      validateLifecycle(getObject(ctr, "lifecycle"), child(p, "lifecycle"), out);
-      validateProbe(getObject(ctr, "livenessProbe"), child(p, "livenessProbe"), true, out);
-      validateProbe(getObject(ctr, "readinessProbe"), child(p, "readinessProbe"), false, out);
-      validateProbe(getObject(ctr, "startupProbe"), child(p, "startupProbe"), true, out);
+      validateLifecycleAndProbes(ctr, p, out);
     } else {
       for (auto k : {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"})
         if (has(ctr, k))
@@ -434,18 +407,13 @@ void detail::validateEphemeralContainers(const json::array& eph, const json::arr
                                          const std::string& path, Causes& out) {
   std::set<std::string> others = containerNames(containers);
   for (const auto& n : containerNames(inits)) others.insert(n);
-  std::set<std::string> names;
+  std::set<std::string> names = others;
   for (size_t i = 0; i < eph.size(); ++i) {
     if (!eph[i].is_object()) continue;
     const auto& ctr = eph[i].as_object();
     std::string p = index(path, i);
     validateContainerCommon(ctr, volumes, p, out);
-    std::string name = str(ctr, "name");
-    if (names.count(name) || others.count(name)) {
-      out.push_back(duplicate(child(p, "name"), json::value(name)));
-    } else {
-      names.insert(name);
-    }
+    validateUniqueName(ctr, p, names, out);
     for (auto k : {"ports", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe",
                    "resizePolicy", "restartPolicy"})
       if (has(ctr, k))
@@ -482,15 +450,8 @@ Causes validateResourceRequirements(const json::value* resources, std::string_vi
       } else {
         addMessages(out, isQualifiedName(name), p, json::value(name));
       }
-      auto text = quantityText(kv.value());
-      auto q = text ? parseQuantity(*text) : std::nullopt;
-      if (!q) {
-        out.push_back(invalid(p, kv.value(), kQuantityRegexError));
-        continue;
-      }
-      if (q->negative && !q->isZero())
-        out.push_back(
-            invalid(p, json::value(canonicalString(*q)), "must be greater than or equal to 0"));
+      auto q = validateNonnegativeQuantity(kv.value(), p, out);
+      if (!q) continue;
       // Extended resources count whole devices.
       if (!standard) {
         auto milli = milliValue(*q);
@@ -504,8 +465,7 @@ Causes validateResourceRequirements(const json::value* resources, std::string_vi
   if (requests) {
     for (const auto& kv : *requests) {
       std::string name(kv.key());
-      auto reqText = quantityText(kv.value());
-      auto req = reqText ? parseQuantity(*reqText) : std::nullopt;
+      auto req = quantityOf(kv.value());
       if (!req) continue;
       bool overcommit = name == "cpu" || name == "memory" || name == "ephemeral-storage" ||
                         name.find('/') == std::string::npos;
@@ -517,8 +477,7 @@ Causes validateResourceRequirements(const json::value* resources, std::string_vi
                                  "Limit must be set for non overcommitable resources"));
         continue;
       }
-      auto limText = quantityText(*limV);
-      auto lim = limText ? parseQuantity(*limText) : std::nullopt;
+      auto lim = quantityOf(*limV);
       if (!lim) continue;
       auto rm = milliValue(*req), lm = milliValue(*lim);
       if (!rm || !lm) continue;

@@ -3,6 +3,7 @@
 // source is set) or treats an explicit empty string like an absent field, as Kubernetes does.
 
 #include "api/validation/pod_spec.h"
+#include "api/validation/pod_spec_internal.h"
 
 #include "common/quantity.h"
 
@@ -91,40 +92,9 @@ void defaultContainer(json::object& c, bool hostNetwork) {
   }
 }
 
-constexpr std::string_view kVolumeSourceKeys[] = {"hostPath",
-                                                  "emptyDir",
-                                                  "gcePersistentDisk",
-                                                  "awsElasticBlockStore",
-                                                  "gitRepo",
-                                                  "secret",
-                                                  "nfs",
-                                                  "iscsi",
-                                                  "glusterfs",
-                                                  "persistentVolumeClaim",
-                                                  "rbd",
-                                                  "flexVolume",
-                                                  "cinder",
-                                                  "cephfs",
-                                                  "flocker",
-                                                  "downwardAPI",
-                                                  "fc",
-                                                  "azureFile",
-                                                  "configMap",
-                                                  "vsphereVolume",
-                                                  "quobyte",
-                                                  "azureDisk",
-                                                  "photonPersistentDisk",
-                                                  "projected",
-                                                  "portworxVolume",
-                                                  "scaleIO",
-                                                  "storageos",
-                                                  "csi",
-                                                  "ephemeral",
-                                                  "image"};
-
 void defaultVolume(json::object& vol) {
   bool any = false;
-  for (auto k : kVolumeSourceKeys) {
+  for (auto k : detail::kPodVolumeSources) {
     auto* v = vol.if_contains(k);
     if (v && !v->is_null()) any = true;
   }

@@ -5,6 +5,7 @@
 
 #include "api/validation/validation.h"
 
+#include <array>
 #include <set>
 #include <string>
 #include <string_view>
@@ -37,6 +38,49 @@ inline void addMessages(Causes& out, const std::vector<std::string>& msgs, const
                         const boost::json::value& value) {
   for (const auto& m : msgs) out.push_back(invalid(path, value, m));
 }
+
+// Required name of a referenced object (Secret, ConfigMap): Required when empty, else a DNS
+// subdomain.
+inline void validateRequiredName(const std::string& name, const std::string& path, Causes& out) {
+  if (name.empty()) {
+    out.push_back(required(path));
+  } else {
+    addMessages(out, nameIsDnsSubdomain(name, false), path, boost::json::value(name));
+  }
+}
+
+// The volume source members of a core/v1 Volume, in Kubernetes' field order: validation wants
+// exactly one, defaulting makes a volume without any an emptyDir.
+inline constexpr std::array<std::string_view, 30> kPodVolumeSources = {"hostPath",
+                                                                       "emptyDir",
+                                                                       "gcePersistentDisk",
+                                                                       "awsElasticBlockStore",
+                                                                       "gitRepo",
+                                                                       "secret",
+                                                                       "nfs",
+                                                                       "iscsi",
+                                                                       "glusterfs",
+                                                                       "persistentVolumeClaim",
+                                                                       "rbd",
+                                                                       "flexVolume",
+                                                                       "cinder",
+                                                                       "cephfs",
+                                                                       "flocker",
+                                                                       "downwardAPI",
+                                                                       "fc",
+                                                                       "azureFile",
+                                                                       "configMap",
+                                                                       "vsphereVolume",
+                                                                       "quobyte",
+                                                                       "azureDisk",
+                                                                       "photonPersistentDisk",
+                                                                       "projected",
+                                                                       "portworxVolume",
+                                                                       "scaleIO",
+                                                                       "storageos",
+                                                                       "csi",
+                                                                       "ephemeral",
+                                                                       "image"};
 
 // --- volumes (pod_spec_volumes.cpp) ------------------------------------------------------------
 

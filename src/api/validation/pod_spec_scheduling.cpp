@@ -13,6 +13,22 @@ using namespace detail;
 
 namespace {
 
+// topologyKey of a pod affinity term or a topology spread constraint at `path`.
+void validateTopologyKey(const std::string& key, const std::string& path, Causes& out) {
+  if (key.empty()) {
+    out.push_back(required(child(path, "topologyKey"), "can not be empty"));
+  } else {
+    addMessages(out, isQualifiedName(key), child(path, "topologyKey"), json::value(key));
+  }
+}
+
+// weight of a preferred scheduling term at `path`: 1 to 100.
+void validateWeight(const json::object& term, const std::string& path, Causes& out) {
+  auto w = getInt(term, "weight").value_or(0);
+  if (w <= 0 || w > 100)
+    out.push_back(invalid(child(path, "weight"), json::value(w), "must be in the range 1-100"));
+}
+
 void validateNodeSelectorRequirement(const json::object& rq, const std::string& path,
                                      bool fieldSelector, Causes& out) {
   std::string op = str(rq, "operator");
@@ -62,12 +78,7 @@ void validatePodAffinityTerm(const json::object& term, const std::string& path, 
   for (const auto& ns : nss)
     if (ns.is_string())
       addMessages(out, nameIsDnsLabel(ns.as_string(), false), child(path, "namespace"), ns);
-  std::string key = str(term, "topologyKey");
-  if (key.empty()) {
-    out.push_back(required(child(path, "topologyKey"), "can not be empty"));
-  } else {
-    addMessages(out, isQualifiedName(key), child(path, "topologyKey"), json::value(key));
-  }
+  validateTopologyKey(str(term, "topologyKey"), path, out);
 }
 
 void validatePodAffinity(const json::object& pa, const std::string& path, Causes& out) {
@@ -81,9 +92,7 @@ void validatePodAffinity(const json::object& pa, const std::string& path, Causes
   for (size_t i = 0; i < pref.size(); ++i) {
     if (!pref[i].is_object()) continue;
     std::string p = index(child(path, "preferredDuringSchedulingIgnoredDuringExecution"), i);
-    auto w = getInt(pref[i].as_object(), "weight").value_or(0);
-    if (w <= 0 || w > 100)
-      out.push_back(invalid(child(p, "weight"), json::value(w), "must be in the range 1-100"));
+    validateWeight(pref[i].as_object(), p, out);
     if (const auto* t = getObject(pref[i].as_object(), "podAffinityTerm"))
       validatePodAffinityTerm(*t, child(p, "podAffinityTerm"), out);
   }
@@ -110,9 +119,7 @@ void detail::validateAffinity(const json::object* aff, const std::string& path, 
     for (size_t i = 0; i < pref.size(); ++i) {
       if (!pref[i].is_object()) continue;
       std::string pp = index(child(p, "preferredDuringSchedulingIgnoredDuringExecution"), i);
-      auto w = getInt(pref[i].as_object(), "weight").value_or(0);
-      if (w <= 0 || w > 100)
-        out.push_back(invalid(child(pp, "weight"), json::value(w), "must be in the range 1-100"));
+      validateWeight(pref[i].as_object(), pp, out);
       if (const auto* t = getObject(pref[i].as_object(), "preference"))
         validateNodeSelectorTerm(*t, child(pp, "preference"), out);
     }
@@ -134,11 +141,7 @@ void detail::validateTopologySpread(const json::array& constraints, const std::s
     if (skew <= 0)
       out.push_back(invalid(child(p, "maxSkew"), json::value(skew), "must be greater than zero"));
     std::string key = str(c, "topologyKey");
-    if (key.empty()) {
-      out.push_back(required(child(p, "topologyKey"), "can not be empty"));
-    } else {
-      addMessages(out, isQualifiedName(key), child(p, "topologyKey"), json::value(key));
-    }
+    validateTopologyKey(key, p, out);
     std::string when = str(c, "whenUnsatisfiable");
     if (when != "DoNotSchedule" && when != "ScheduleAnyway")
       out.push_back(notSupported(child(p, "whenUnsatisfiable"), json::value(when),

@@ -4,7 +4,6 @@
 #include "api/validation/pod_spec_internal.h"
 
 #include <algorithm>
-#include <array>
 
 namespace cube::api::validation {
 
@@ -13,33 +12,13 @@ using namespace detail;
 
 namespace {
 
-constexpr std::array<std::string_view, 25> kVolumeSources = {"hostPath",
-                                                             "emptyDir",
-                                                             "gcePersistentDisk",
-                                                             "awsElasticBlockStore",
-                                                             "gitRepo",
-                                                             "secret",
-                                                             "nfs",
-                                                             "iscsi",
-                                                             "glusterfs",
-                                                             "persistentVolumeClaim",
-                                                             "rbd",
-                                                             "flexVolume",
-                                                             "cinder",
-                                                             "cephfs",
-                                                             "flocker",
-                                                             "downwardAPI",
-                                                             "fc",
-                                                             "azureFile",
-                                                             "configMap",
-                                                             "vsphereVolume",
-                                                             "quobyte",
-                                                             "azureDisk",
-                                                             "photonPersistentDisk",
-                                                             "projected",
-                                                             "portworxVolume"};
-constexpr std::array<std::string_view, 5> kMoreVolumeSources = {"scaleIO", "storageos", "csi",
-                                                                "ephemeral", "image"};
+// A file mode `o[field]` (if set) between 0 and 0777.
+void validateFileMode(const json::object& o, std::string_view field, const std::string& path,
+                      Causes& out) {
+  if (auto mode = getInt(o, field); mode && (*mode > 0777 || *mode < 0))
+    out.push_back(invalid(child(path, field), json::value(*mode),
+                          "must be a number between 0 and 0777 (octal), both inclusive"));
+}
 
 void validateKeyToPaths(const json::array& items, const std::string& path, Causes& out) {
   for (size_t i = 0; i < items.size(); ++i) {
@@ -53,30 +32,23 @@ void validateKeyToPaths(const json::array& items, const std::string& path, Cause
     } else {
       validateLocalDescendingPath(rel, child(p, "path"), out);
     }
-    if (auto mode = getInt(kp, "mode"); mode && (*mode > 0777 || *mode < 0))
-      out.push_back(invalid(child(p, "mode"), json::value(*mode),
-                            "must be a number between 0 and 0777 (octal), both inclusive"));
+    validateFileMode(kp, "mode", p, out);
   }
 }
 
-void validateDefaultMode(const json::object& src, const std::string& path, Causes& out) {
-  if (auto mode = getInt(src, "defaultMode"); mode && (*mode > 0777 || *mode < 0))
-    out.push_back(invalid(child(path, "defaultMode"), json::value(*mode),
-                          "must be a number between 0 and 0777 (octal), both inclusive"));
+// A secret or configMap volume source: the object's name (under `nameField`), the default mode
+// and the key-to-path items.
+void validateObjectVolumeSource(const json::object& src, std::string_view nameField,
+                                const std::string& path, Causes& out) {
+  validateRequiredName(str(src, nameField), child(path, nameField), out);
+  validateFileMode(src, "defaultMode", path, out);
+  validateKeyToPaths(arrayOr(src, "items"), child(path, "items"), out);
 }
 
 void validateVolumeSource(const json::object& vol, const std::string& path, Causes& out) {
-  std::vector<std::string_view> set;
-  for (auto s : kVolumeSources)
-    if (has(vol, s)) set.push_back(s);
-  for (auto s : kMoreVolumeSources)
-    if (has(vol, s)) set.push_back(s);
-  if (set.empty()) {
-    out.push_back(required(path, "must specify a volume type"));
+  if (!validateOneOf(vol, kPodVolumeSources, path, "must specify a volume type",
+                     "may not specify more than 1 volume type", out))
     return;
-  }
-  for (size_t i = 1; i < set.size(); ++i)
-    out.push_back(forbidden(child(path, set[i]), "may not specify more than 1 volume type"));
 
   auto sub = [&](std::string_view k) -> const json::object& {
     const auto* o = getObject(vol, k);
@@ -93,30 +65,10 @@ void validateVolumeSource(const json::object& vol, const std::string& path, Caus
         t && std::find(kTypes.begin(), kTypes.end(), *t) == kTypes.end())
       out.push_back(notSupported(child(p, "type"), json::value(*t), kTypes));
   }
-  if (has(vol, "secret")) {
-    const auto& s = sub("secret");
-    std::string p = child(path, "secret");
-    std::string name = str(s, "secretName");
-    if (name.empty()) {
-      out.push_back(required(child(p, "secretName")));
-    } else {
-      addMessages(out, nameIsDnsSubdomain(name, false), child(p, "secretName"), json::value(name));
-    }
-    validateDefaultMode(s, p, out);
-    validateKeyToPaths(arrayOr(s, "items"), child(p, "items"), out);
-  }
-  if (has(vol, "configMap")) {
-    const auto& s = sub("configMap");
-    std::string p = child(path, "configMap");
-    std::string name = str(s, "name");
-    if (name.empty()) {
-      out.push_back(required(child(p, "name")));
-    } else {
-      addMessages(out, nameIsDnsSubdomain(name, false), child(p, "name"), json::value(name));
-    }
-    validateDefaultMode(s, p, out);
-    validateKeyToPaths(arrayOr(s, "items"), child(p, "items"), out);
-  }
+  if (has(vol, "secret"))
+    validateObjectVolumeSource(sub("secret"), "secretName", child(path, "secret"), out);
+  if (has(vol, "configMap"))
+    validateObjectVolumeSource(sub("configMap"), "name", child(path, "configMap"), out);
   if (has(vol, "persistentVolumeClaim")) {
     const auto& s = sub("persistentVolumeClaim");
     if (str(s, "claimName").empty())
@@ -139,12 +91,12 @@ void validateVolumeSource(const json::object& vol, const std::string& path, Caus
   }
   if (has(vol, "downwardAPI")) {
     const auto& s = sub("downwardAPI");
-    validateDefaultMode(s, child(path, "downwardAPI"), out);
+    validateFileMode(s, "defaultMode", child(path, "downwardAPI"), out);
   }
   if (has(vol, "projected")) {
     const auto& s = sub("projected");
     std::string p = child(path, "projected");
-    validateDefaultMode(s, p, out);
+    validateFileMode(s, "defaultMode", p, out);
     const auto& sources = arrayOr(s, "sources");
     for (size_t i = 0; i < sources.size(); ++i) {
       if (!sources[i].is_object()) continue;

@@ -793,6 +793,23 @@ Causes validateNonnegative(const json::object& o, std::string_view field, std::s
   return validateNonnegativeValue(*v, child(path, field));
 }
 
+bool validateOneOf(const json::object& o, std::span<const std::string_view> members,
+                   std::string_view path, std::string_view missingDetail,
+                   std::string_view extraDetail, Causes& out) {
+  std::vector<std::string_view> set;
+  for (auto m : members) {
+    auto it = o.find(m);
+    if (it != o.end() && !it->value().is_null()) set.push_back(m);
+  }
+  if (set.empty()) {
+    out.push_back(required(std::string(path), missingDetail));
+    return false;
+  }
+  for (size_t i = 1; i < set.size(); ++i)
+    out.push_back(forbidden(child(path, set[i]), extraDetail));
+  return true;
+}
+
 Causes validateImmutableField(const json::value* now, const json::value* before,
                               std::string_view path) {
   static const json::value kNull;

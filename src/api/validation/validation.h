@@ -8,6 +8,7 @@
 // `data[key]`.
 
 #include "common/api_error.h"
+#include "common/quantity.h"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -15,6 +16,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -128,6 +130,29 @@ Causes validateNonnegative(const boost::json::object& o, std::string_view field,
 // Invalid value with "must be greater than or equal to 0" etc. for an explicit value.
 Causes validateNonnegativeValue(int64_t value, std::string_view path);
 Causes validatePositiveValue(int64_t value, std::string_view path);
+
+// --- Unions ---------------------------------------------------------------------------------
+// A union of which exactly one member may be set (present and not null), such as volume sources
+// or probe handlers: Required at `path` with `missingDetail` when none is, Forbidden at
+// `path.<member>` with `extraDetail` for each one after the first (in `members` order). Returns
+// whether any member is set.
+bool validateOneOf(const boost::json::object& o, std::span<const std::string_view> members,
+                   std::string_view path, std::string_view missingDetail,
+                   std::string_view extraDetail, Causes& out);
+
+// --- Quantities -----------------------------------------------------------------------------
+// The error for a value that is not a quantity, as Kubernetes' JSON decoder words it.
+inline constexpr std::string_view kQuantityRegexError =
+    "quantities must match the regular expression "
+    "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+// The quantity a JSON value holds (a string as written, anything else as its JSON text, which
+// only numbers can parse as); nullopt when it is not a valid quantity.
+std::optional<Quantity> quantityOf(const boost::json::value& value);
+// A quantity at `path` that must not be negative: Invalid with kQuantityRegexError when `value`
+// is not a quantity, "must be greater than or equal to 0" when it is below zero. Returns the
+// parsed quantity (also a negative one), nullopt when it does not parse.
+std::optional<Quantity> validateNonnegativeQuantity(const boost::json::value& value,
+                                                    const std::string& path, Causes& out);
 
 // --- Immutability ---------------------------------------------------------------------------
 // `Invalid value: <new>: field is immutable` when the values differ (absent == null).
