@@ -5,8 +5,6 @@
 
 #include "common/quantity.h"
 
-#include <boost/json/serialize.hpp>
-
 #include <set>
 
 namespace cube::api::kinds::core {
@@ -33,8 +31,7 @@ std::optional<Quantity> quantityAt(const json::object* map, std::string_view nam
   if (!map) return std::nullopt;
   const json::value* x = map->if_contains(name);
   if (!x) return std::nullopt;
-  std::string text = x->is_string() ? std::string(x->as_string()) : json::serialize(*x);
-  return parseQuantity(text);
+  return v::quantityOf(*x);
 }
 
 int compare(const Quantity& a, const Quantity& b) {

@@ -5,10 +5,6 @@
 #include "api/kinds/core/volume_rules.h"
 #include "api/validation/pod_spec.h"
 
-#include "common/quantity.h"
-
-#include <boost/json/serialize.hpp>
-
 namespace cube::api::kinds::core {
 
 namespace json = boost::json;
@@ -70,29 +66,10 @@ v::Causes validate(const json::object& pv, const json::object* old) {
     for (const auto& kv : *cap) keys.emplace_back(kv.key());
     out.push_back(v::notSupported("spec.capacity", json::value(keys), {"storage"}));
   } else {
-    const json::value& storage = cap->at("storage");
-    std::string text =
-        storage.is_string() ? std::string(storage.as_string()) : json::serialize(storage);
-    auto q = parseQuantity(text);
-    if (!q) {
-      out.push_back(v::invalid("spec.capacity[storage]", storage,
-                               "quantities must match the regular expression "
-                               "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
-    } else if (q->negative && !q->isZero()) {
-      out.push_back(v::invalid("spec.capacity[storage]", json::value(canonicalString(*q)),
-                               "must be greater than or equal to 0"));
-    }
+    v::validateNonnegativeQuantity(cap->at("storage"), "spec.capacity[storage]", out);
   }
-  std::vector<std::string_view> set;
-  for (auto s : kSources)
-    if (spec.contains(s) && !spec.at(s).is_null()) set.push_back(s);
-  if (set.empty()) {
-    out.push_back(v::required("spec", "must specify a volume type"));
-  } else {
-    for (size_t i = 1; i < set.size(); ++i)
-      out.push_back(
-          v::forbidden(v::child("spec", set[i]), "may not specify more than 1 volume type"));
-  }
+  v::validateOneOf(spec, kSources, "spec", "must specify a volume type",
+                   "may not specify more than 1 volume type", out);
   if (const auto* hp = v::getObject(spec, "hostPath")) {
     if (v::getString(*hp, "path").value_or("").empty())
       out.push_back(v::required("spec.hostPath.path"));
@@ -123,12 +100,8 @@ v::Causes validate(const json::object& pv, const json::object* old) {
       policy && *policy != "Delete" && *policy != "Recycle" && *policy != "Retain")
     out.push_back(v::notSupported("spec.persistentVolumeReclaimPolicy", json::value(*policy),
                                   {"Delete", "Recycle", "Retain"}));
-  if (auto mode = v::getString(spec, "volumeMode");
-      mode && *mode != "Block" && *mode != "Filesystem")
-    out.push_back(v::notSupported("spec.volumeMode", json::value(*mode), {"Block", "Filesystem"}));
-  if (auto sc = v::getString(spec, "storageClassName"); sc && !sc->empty())
-    for (auto& m : v::nameIsDnsSubdomain(*sc, false))
-      out.push_back(v::invalid("spec.storageClassName", json::value(*sc), m));
+  validateVolumeMode(spec, "spec", out);
+  validateStorageClassName(spec, "spec", out);
   if (old) {
     const auto* oldSpec = v::getObject(*old, "spec");
     if (oldSpec) {

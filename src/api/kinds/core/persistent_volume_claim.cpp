@@ -8,8 +8,6 @@
 
 #include "common/quantity.h"
 
-#include <boost/json/serialize.hpp>
-
 namespace cube::api::kinds::core {
 
 namespace json = boost::json;
@@ -46,13 +44,9 @@ void validateStorageRequest(const json::object& spec, v::Causes& out) {
     out.push_back(v::required(path));
     return;
   }
-  std::string text =
-      storage->is_string() ? std::string(storage->as_string()) : json::serialize(*storage);
-  auto q = parseQuantity(text);
+  auto q = v::quantityOf(*storage);
   if (!q) {
-    out.push_back(v::invalid(path, *storage,
-                             "quantities must match the regular expression "
-                             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+    out.push_back(v::invalid(path, *storage, v::kQuantityRegexError));
   } else if (q->isZero() || q->negative) {
     out.push_back(v::invalid(path, json::value(canonicalString(*q)), "must be greater than zero"));
   }
@@ -66,12 +60,8 @@ v::Causes validate(const json::object& pvc, const json::object* old) {
   validateAccessModes(spec, "spec", "at least 1 access mode is required", out);
   v::append(out, v::validateLabelSelector(spec.if_contains("selector"), "spec.selector"));
   validateStorageRequest(spec, out);
-  if (auto mode = v::getString(spec, "volumeMode");
-      mode && *mode != "Block" && *mode != "Filesystem")
-    out.push_back(v::notSupported("spec.volumeMode", json::value(*mode), {"Block", "Filesystem"}));
-  if (auto sc = v::getString(spec, "storageClassName"); sc && !sc->empty())
-    for (auto& m : v::nameIsDnsSubdomain(*sc, false))
-      out.push_back(v::invalid("spec.storageClassName", json::value(*sc), m));
+  validateVolumeMode(spec, "spec", out);
+  validateStorageClassName(spec, "spec", out);
   if (old) {
     const auto* oldSpecPtr = v::getObject(*old, "spec");
     json::object now = spec;

@@ -3,10 +3,6 @@
 #include "api/kinds/core/core_strategies.h"
 #include "api/validation/pod_spec.h"
 
-#include "common/quantity.h"
-
-#include <boost/json/serialize.hpp>
-
 namespace cube::api::kinds::core {
 
 namespace json = boost::json;
@@ -33,17 +29,7 @@ void validateQuantities(const json::object* map, const std::string& path, v::Cau
     std::string name(kv.key());
     std::string p = v::key(path, name);
     for (auto& m : v::isQualifiedName(name)) out.push_back(v::invalid(p, json::value(name), m));
-    std::string text =
-        kv.value().is_string() ? std::string(kv.value().as_string()) : json::serialize(kv.value());
-    auto q = parseQuantity(text);
-    if (!q) {
-      out.push_back(v::invalid(p, kv.value(),
-                               "quantities must match the regular expression "
-                               "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
-    } else if (q->negative && !q->isZero()) {
-      out.push_back(
-          v::invalid(p, json::value(canonicalString(*q)), "must be greater than or equal to 0"));
-    }
+    v::validateNonnegativeQuantity(kv.value(), p, out);
   }
 }
 

@@ -29,4 +29,17 @@ void validateAccessModes(const json::object& spec, std::string_view path,
     out.push_back(v::forbidden(p, "may not use ReadWriteOncePod with other access modes"));
 }
 
+void validateVolumeMode(const json::object& spec, std::string_view path, v::Causes& out) {
+  if (auto mode = v::getString(spec, "volumeMode");
+      mode && *mode != "Block" && *mode != "Filesystem")
+    out.push_back(
+        v::notSupported(v::child(path, "volumeMode"), json::value(*mode), {"Block", "Filesystem"}));
+}
+
+void validateStorageClassName(const json::object& spec, std::string_view path, v::Causes& out) {
+  if (auto sc = v::getString(spec, "storageClassName"); sc && !sc->empty())
+    for (auto& m : v::nameIsDnsSubdomain(*sc, false))
+      out.push_back(v::invalid(v::child(path, "storageClassName"), json::value(*sc), m));
+}
+
 }  // namespace cube::api::kinds::core
