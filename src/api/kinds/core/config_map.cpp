@@ -20,8 +20,7 @@ v::Causes validate(const json::object& cm, const json::object* old) {
   if (data) {
     for (const auto& kv : *data) {
       std::string k(kv.key());
-      for (auto& m : v::isConfigMapKey(k))
-        out.push_back(v::invalid(v::key("data", k), json::value(k), m));
+      validateDataKey("data", k, out);
       if (binary && binary->contains(k))
         out.push_back(v::invalid(v::key("data", k), json::value(k),
                                  "duplicate of key present in binaryData"));
@@ -31,8 +30,7 @@ v::Causes validate(const json::object& cm, const json::object* old) {
   if (binary) {
     for (const auto& kv : *binary) {
       std::string k(kv.key());
-      for (auto& m : v::isConfigMapKey(k))
-        out.push_back(v::invalid(v::key("binaryData", k), json::value(k), m));
+      validateDataKey("binaryData", k, out);
       if (data && data->contains(k))
         out.push_back(v::invalid(v::key("binaryData", k), json::value(k),
                                  "duplicate of key present in data"));

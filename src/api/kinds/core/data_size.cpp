@@ -5,6 +5,11 @@ namespace cube::api::kinds::core {
 namespace json = boost::json;
 namespace v = validation;
 
+void validateDataKey(std::string_view field, const std::string& k, v::Causes& out) {
+  for (auto& m : v::isConfigMapKey(k))
+    out.push_back(v::invalid(v::key(field, k), json::value(k), m));
+}
+
 int64_t base64DecodedSize(std::string_view text) {
   int64_t n = static_cast<int64_t>(text.size());
   int64_t padding = 0;

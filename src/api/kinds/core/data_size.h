@@ -1,6 +1,6 @@
 #pragma once
-// Helpers shared by ConfigMap and Secret: the 1 MiB data limit, base64 sizes and the rules of
-// `immutable: true`.
+// Helpers shared by ConfigMap and Secret: data keys, the 1 MiB data limit, base64 sizes and the
+// rules of `immutable: true`.
 
 #include "api/validation/validation.h"
 
@@ -13,6 +13,10 @@ namespace cube::api::kinds::core {
 
 // Kubernetes' MaxSecretSize, also used for ConfigMaps.
 constexpr int64_t kMaxDataSize = 1024 * 1024;
+
+// A key `k` of the map `field` ("data", "binaryData"): Invalid at `field[k]` unless it is a valid
+// ConfigMap/Secret key.
+void validateDataKey(std::string_view field, const std::string& k, validation::Causes& out);
 
 // Bytes encoded by a base64 string (padding aware); invalid input is measured approximately.
 int64_t base64DecodedSize(std::string_view text);

@@ -79,8 +79,7 @@ v::Causes validate(const json::object& secret, const json::object* old) {
   if (data) {
     for (const auto& kv : *data) {
       std::string k(kv.key());
-      for (auto& m : v::isConfigMapKey(k))
-        out.push_back(v::invalid(v::key("data", k), json::value(k), m));
+      validateDataKey("data", k, out);
       if (kv.value().is_string()) total += base64DecodedSize(kv.value().as_string());
     }
   }
