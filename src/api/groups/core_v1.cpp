@@ -1,26 +1,14 @@
 // core/v1 (the legacy "" group served under /api/v1) and autoscaling/v1, which only contributes
 // the Scale type used by */scale subresources. Plural, short names, verbs and subresources are
 // what a Kubernetes 1.32 API server reports in discovery.
+#include "api/groups/builtin_kind.h"
 #include "api/kinds/core/core_strategies.h"
-#include "api/resource_registry.h"
 
 namespace cube::api {
 
 namespace {
 
-struct CoreKind {
-  const char* kind;
-  const char* plural;
-  const char* singular;
-  bool namespaced;
-  std::vector<std::string> shortNames;
-  std::vector<std::string> categories;
-  std::vector<std::string> verbs;  // empty: standardVerbs()
-  std::vector<std::string> subresources;
-  KindStrategy (*strategy)();
-};
-
-std::vector<CoreKind> coreKinds() {
+std::vector<BuiltinKind> coreKinds() {
   namespace k = kinds::core;
   // Namespaces are deleted one by one through their finalizer; there is no deletecollection.
   std::vector<std::string> namespaceVerbs = {"create", "delete", "get",  "list",
@@ -121,25 +109,8 @@ std::vector<CoreKind> coreKinds() {
 }  // namespace
 
 void registerCoreV1(ResourceRegistry& registry) {
-  for (const auto& k : coreKinds()) {
-    ResourceInfo info;
-    info.group = "";
-    info.version = "v1";
-    info.kind = k.kind;
-    info.listKind = std::string(k.kind) + "List";
-    info.plural = k.plural;
-    info.singular = k.singular;
-    info.namespaced = k.namespaced;
-    info.shortNames = k.shortNames;
-    info.categories = k.categories;
-    info.verbs = k.verbs.empty() ? standardVerbs() : k.verbs;
-    info.subresources = k.subresources;
-    info.typeName = std::string("io.k8s.api.core.v1.") + k.kind;
-    info.storageVersion = "v1";
-    info.preferred = true;
-    info.strategy = k.strategy();
-    registry.add(std::move(info));
-  }
+  for (const auto& k : coreKinds())
+    registry.add(builtinResource("", "v1", "io.k8s.api.core.v1.", k));
 }
 
 // autoscaling/v1 serves no resources of its own here (HorizontalPodAutoscaler is not part of
