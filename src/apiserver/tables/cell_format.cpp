@@ -1,5 +1,7 @@
 #include "apiserver/tables/cell_format.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cctype>
 
@@ -273,6 +275,22 @@ std::string printerKey(std::string_view group, std::string_view kind) {
   key += '.';
   key += group;
   return key;
+}
+
+std::string loadBalancerAddresses(const object* loadBalancer) {
+  std::set<std::string> result;
+  if (loadBalancer) {
+    for (const object* ingress : objectsIn(*loadBalancer, "ingress")) {
+      std::string ip = stringField(*ingress, "ip");
+      std::string hostname = stringField(*ingress, "hostname");
+      if (!ip.empty()) {
+        result.insert(ip);
+      } else if (!hostname.empty()) {
+        result.insert(hostname);
+      }
+    }
+  }
+  return join(std::vector<std::string>(result.begin(), result.end()), ",");
 }
 
 }  // namespace cube::tables

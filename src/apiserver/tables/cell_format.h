@@ -58,6 +58,10 @@ std::string fieldAge(const object& o, std::string_view key, TimePoint now);
 // --- formatting ---------------------------------------------------------------------------
 
 std::string join(const std::vector<std::string>& parts, std::string_view sep);
+
+// The distinct IPs (or hostnames where there is no IP) of a LoadBalancerStatus, sorted and
+// comma-separated: the EXTERNAL-IP of services and the ADDRESS of ingresses.
+std::string loadBalancerAddresses(const object* loadBalancer);
 // ASCII lower-casing (kinds in "deployment/web" style references).
 std::string toLower(std::string s);
 // labels.FormatLabels: "k1=v1,k2=v2" sorted by key, "<none>" when empty.

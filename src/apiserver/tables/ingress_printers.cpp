@@ -25,22 +25,6 @@ std::string formatHosts(const object& spec) {
   return out;
 }
 
-std::string ingressAddress(const object& status) {
-  std::set<std::string> result;
-  if (const object* lb = objectField(status, "loadBalancer")) {
-    for (const object* ingress : objectsIn(*lb, "ingress")) {
-      std::string ip = stringField(*ingress, "ip");
-      std::string hostname = stringField(*ingress, "hostname");
-      if (!ip.empty()) {
-        result.insert(ip);
-      } else if (!hostname.empty()) {
-        result.insert(hostname);
-      }
-    }
-  }
-  return join(std::vector<std::string>(result.begin(), result.end()), ",");
-}
-
 TablePrinter ingressPrinter() {
   TablePrinter p;
   p.columns = {nameColumn(),
@@ -55,7 +39,7 @@ TablePrinter ingressPrinter() {
     return array{value(objectName(ing)),
                  value(optionalStringField(spec, "ingressClassName").value_or("<none>")),
                  value(formatHosts(spec)),
-                 value(ingressAddress(status)),
+                 value(loadBalancerAddresses(objectField(status, "loadBalancer"))),
                  value(fieldSize(spec, "tls") != 0 ? "80, 443" : "80"),
                  value(objectAge(ing, now))};
   };

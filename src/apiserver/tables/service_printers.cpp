@@ -19,21 +19,6 @@ std::vector<std::string> stringsIn(const object& o, std::string_view key) {
 
 // Load-balancer ingress points, IP else hostname, sorted and de-duplicated. Never clipped: the
 // server prints the wide form (the 16-character clip is a client-side relic).
-std::string loadBalancerAddresses(const object* loadBalancer) {
-  std::set<std::string> result;
-  if (loadBalancer) {
-    for (const object* ingress : objectsIn(*loadBalancer, "ingress")) {
-      std::string ip = stringField(*ingress, "ip");
-      std::string hostname = stringField(*ingress, "hostname");
-      if (!ip.empty()) {
-        result.insert(ip);
-      } else if (!hostname.empty()) {
-        result.insert(hostname);
-      }
-    }
-  }
-  return join(std::vector<std::string>(result.begin(), result.end()), ",");
-}
 
 std::string serviceExternalIP(const object& spec, const object& status) {
   const std::string type = stringField(spec, "type");
