@@ -2,6 +2,8 @@
 
 #include "common/log.h"
 
+#include <stdexcept>
+
 namespace cube::client {
 
 namespace json = boost::json;
@@ -38,7 +40,16 @@ LeaderElector::LeaderElector(ApiClientPtr api, LeaseConfig config, LeaderCallbac
     : api_(std::move(api)),
       config_(std::move(config)),
       callbacks_(std::move(callbacks)),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)) {
+  // The leader must give up before its lease can expire, and retry at least once before that.
+  if (config_.identity.empty() || config_.name.empty() ||
+      config_.renewDeadline >= config_.leaseDuration ||
+      config_.retryPeriod >= config_.renewDeadline || config_.retryPeriod.count() <= 0) {
+    throw std::invalid_argument(
+        "leader election: need an identity and a name, and 0 < retryPeriod < renewDeadline < "
+        "leaseDuration");
+  }
+}
 
 LeaderElector::~LeaderElector() {
   stop();
@@ -138,18 +149,20 @@ void LeaderElector::release() {
 
 void LeaderElector::run() {
   std::unique_lock lock(mutex_);
+  bool everHeld = false;
   while (!stopped_) {
     lock.unlock();
     const LeaseAttempt attempt = tryAcquireOrRenew();
     lock.lock();
     if (attempt == LeaseAttempt::Acquired) {
+      everHeld = true;
       if (stopped_) break;
       lead(lock);
       continue;
     }
     unsafeWait(lock, config_.retryPeriod);
   }
-  const bool releaseLease = config_.releaseOnStop;
+  const bool releaseLease = config_.releaseOnStop && everHeld;
   lock.unlock();
   // Also covers a lease acquired just as stop() was called.
   if (releaseLease) release();

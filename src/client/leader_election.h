@@ -47,6 +47,8 @@ enum class LeaseAttempt {
 
 class LeaderElector {
  public:
+  // Throws std::invalid_argument unless 0 < retryPeriod < renewDeadline < leaseDuration and
+  // identity and name are set.
   LeaderElector(ApiClientPtr api, LeaseConfig config, LeaderCallbacks callbacks,
                 ClockPtr clock = realClock());
   ~LeaderElector();  // calls stop(); run() must have returned before destruction

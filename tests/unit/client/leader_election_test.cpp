@@ -80,7 +80,8 @@ class LeaderElectionTest : public ::testing::Test {
     return obj ? obj->at("spec").as_object() : json::object();
   }
   std::string holder() const {
-    const auto* h = lease().if_contains("holderIdentity");
+    const json::object spec = lease();
+    const auto* h = spec.if_contains("holderIdentity");
     return h ? std::string(h->as_string()) : "";
   }
   json::value timeAfter(seconds s) const { return json::value(formatRfc3339Micro(start_ + s)); }
@@ -339,6 +340,14 @@ TEST_F(LeaderElectionTest, StopBeforeRunReturnsAtOnce) {
   a.run();
   EXPECT_FALSE(a.isLeader());
   EXPECT_TRUE(api_->actions().empty());
+}
+
+TEST_F(LeaderElectionTest, RejectsTimingsThatAllowTwoLeaders) {
+  LeaseConfig c = configFor("a");
+  c.renewDeadline = c.leaseDuration;
+  EXPECT_THROW(LeaderElector(api_, c, {}, clock_), std::invalid_argument);
+  c = configFor("");
+  EXPECT_THROW(LeaderElector(api_, c, {}, clock_), std::invalid_argument);
 }
 
 }  // namespace
