@@ -1,0 +1,31 @@
+#pragma once
+// What controllers read from a pod's status: whether it still counts (active), ready, available
+// after minReadySeconds, and the facts the scale-down ranking compares.
+
+#include "common/clock.h"
+
+#include <boost/json/object.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cube::controllers {
+
+std::string podPhase(const boost::json::object& pod);
+std::string podNodeName(const boost::json::object& pod);
+// Not Succeeded, not Failed and not being deleted: a pod a replica controller counts.
+bool isPodActive(const boost::json::object& pod);
+// The Ready condition is True.
+bool isPodReady(const boost::json::object& pod);
+// When the Ready condition last became True (nullopt when not ready or unknown).
+std::optional<TimePoint> podReadySince(const boost::json::object& pod);
+// Ready for at least `minReadySeconds` at `now` (0: ready is enough).
+bool isPodAvailable(const boost::json::object& pod, int64_t minReadySeconds, TimePoint now);
+// The highest restartCount among its containers.
+int64_t maxContainerRestarts(const boost::json::object& pod);
+std::optional<TimePoint> creationTime(const boost::json::object& obj);
+// The controller.kubernetes.io/pod-deletion-cost annotation (0 when absent or not an int32).
+int32_t podDeletionCost(const boost::json::object& pod);
+
+}  // namespace cube::controllers
