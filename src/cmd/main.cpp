@@ -1,5 +1,6 @@
-// cube: one binary for every role (like k3s). Subcommands: server, kubectl.
+// cube: one binary for every role (like k3s). Subcommands: server, agent, kubectl.
 
+#include "cmd/agent_command.h"
 #include "cmd/server_command.h"
 
 #include <CLI/CLI.hpp>
@@ -25,6 +26,9 @@ int main(int argc, char** argv) {
   serverCmd->add_option("--log-level", server.logLevel, "debug, info or warn")
       ->capture_default_str();
 
+  cube::cmd::AgentFlags agent;
+  auto* agentCmd = cube::cmd::addAgentCommand(app, agent);
+
   std::string kubeconfig = "/var/lib/cube/kubeconfig";
   std::vector<std::string> kubectlArgs;
   auto* kubectlCmd = app.add_subcommand("kubectl", "Run kubectl against this machine's cube");
@@ -39,6 +43,14 @@ int main(int argc, char** argv) {
       return cube::cmd::runServer(server);
     } catch (const std::exception& e) {
       std::cerr << "cube server: " << e.what() << std::endl;
+      return 1;
+    }
+  }
+  if (*agentCmd) {
+    try {
+      return cube::cmd::runAgent(agent);
+    } catch (const std::exception& e) {
+      std::cerr << "cube agent: " << e.what() << std::endl;
       return 1;
     }
   }

@@ -1,0 +1,88 @@
+#include "agent/agent_host.h"
+
+#include "common/json_util.h"
+
+#include <stdexcept>
+
+namespace cube::agent {
+
+runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& executor,
+                                const runtime::FakeRuntimeOptions& fake) {
+  if (name == "fake") {
+    std::weak_ptr<Executor> weak = executor;
+    auto timer = [weak](TimePoint when, std::function<void()> fn) {
+      if (auto e = weak.lock()) e->postAt(when, std::move(fn));
+    };
+    return std::make_shared<runtime::FakeRuntime>(executor, timer, fake);
+  }
+  throw std::invalid_argument("unknown runtime \"" + name +
+                              "\": only \"fake\" is available (crun comes with issue #4)");
+}
+
+AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, ExecutorPtr executor)
+    : options_(std::move(options)), client_(std::move(client)), executor_(std::move(executor)) {
+  if (options_.nodes.empty()) throw std::invalid_argument("no node to run");
+  if (!executor_) {
+    ownExecutor_ = std::make_shared<ThreadPoolExecutor>(options_.threads);
+    executor_ = ownExecutor_;
+  }
+  for (const auto& config : options_.nodes) {
+    if (byName_.count(config.nodeName)) {
+      throw std::invalid_argument("node name " + config.nodeName + " given twice");
+    }
+    auto agent = std::make_shared<NodeAgent>(
+        config, executor_, client_, makeRuntime(options_.runtime, executor_, options_.fake));
+    nodeList_.push_back(agent);
+    byName_[config.nodeName] = agent;
+  }
+  // Node names are DNS subdomains, so they need no field-selector escaping.
+  client::ListOptions selector;
+  podFieldSelector_ =
+      nodeList_.size() == 1 ? "spec.nodeName=" + nodeList_[0]->nodeName() : "spec.nodeName!=";
+  selector.fieldSelector = podFieldSelector_;
+  pods_ = std::make_unique<client::Informer>(client_, client::Resource{"", "v1", "pods", true}, "",
+                                             selector);
+  // The handlers only hand the pod to its worker, which syncs on the executor.
+  client::InformerHandlers handlers;
+  handlers.onAdd = [this](const client::ObjectPtr& pod) {
+    if (auto n = nodeOf(pod)) n->podChanged(pod);
+  };
+  handlers.onUpdate = [this](const client::ObjectPtr&, const client::ObjectPtr& pod) {
+    if (auto n = nodeOf(pod)) n->podChanged(pod);
+  };
+  handlers.onDelete = [this](const client::ObjectPtr& pod) {
+    if (auto n = nodeOf(pod)) n->podDeleted(pod);
+  };
+  pods_->addHandlers(std::move(handlers));
+}
+
+AgentHost::~AgentHost() {
+  stop();
+}
+
+NodeAgentPtr AgentHost::nodeOf(const client::ObjectPtr& pod) const {
+  const auto* spec = json::getObject(*pod, "spec");
+  if (!spec) return nullptr;
+  auto it = byName_.find(json::getString(*spec, "nodeName"));
+  return it == byName_.end() ? nullptr : it->second;
+}
+
+NodeAgentPtr AgentHost::node(const std::string& name) const {
+  auto it = byName_.find(name);
+  return it == byName_.end() ? nullptr : it->second;
+}
+
+void AgentHost::start() {
+  if (started_) return;
+  started_ = true;
+  for (const auto& n : nodeList_) n->start();
+  pods_->start();
+}
+
+void AgentHost::stop() {
+  for (const auto& n : nodeList_) n->stop();
+  if (pods_) pods_->stop();
+  if (ownExecutor_) ownExecutor_->stop();
+}
+
+}  // namespace cube::agent

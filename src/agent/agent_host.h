@@ -1,0 +1,57 @@
+#pragma once
+// AgentHost: the node agents of one process — one node normally, N hollow nodes for scale tests
+// — sharing one API client, one executor (a few threads) and one pod watch: a single node
+// watches `spec.nodeName=<node>`; several watch every bound pod once (`spec.nodeName!=`) and
+// hand each pod to its node, so 1,000 nodes cost one watch stream, not 1,000.
+
+#include "agent/executor.h"
+#include "agent/node_agent.h"
+#include "client/informer.h"
+#include "runtime/fake/fake_runtime.h"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace cube::agent {
+
+struct AgentHostOptions {
+  std::vector<NodeConfig> nodes;
+  std::string runtime = "fake";  // only "fake" until the crun runtime lands (issue #4)
+  runtime::FakeRuntimeOptions fake;
+  size_t threads = 4;
+};
+
+// Throws std::invalid_argument for a runtime name it does not know.
+runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& executor,
+                                const runtime::FakeRuntimeOptions& fake);
+
+class AgentHost {
+ public:
+  // `executor` null: a ThreadPoolExecutor of options.threads threads.
+  AgentHost(AgentHostOptions options, client::ApiClientPtr client, ExecutorPtr executor = nullptr);
+  ~AgentHost();
+
+  void start();
+  void stop();
+
+  NodeAgentPtr node(const std::string& name) const;
+  const std::vector<NodeAgentPtr>& nodes() const { return nodeList_; }
+  // The field selector of the pod watch (for tests and logs).
+  const std::string& podFieldSelector() const { return podFieldSelector_; }
+
+ private:
+  NodeAgentPtr nodeOf(const client::ObjectPtr& pod) const;
+
+  AgentHostOptions options_;
+  client::ApiClientPtr client_;
+  ExecutorPtr executor_;
+  std::shared_ptr<ThreadPoolExecutor> ownExecutor_;  // set when we made the executor
+  std::vector<NodeAgentPtr> nodeList_;
+  std::map<std::string, NodeAgentPtr> byName_;  // fixed after construction: no lock needed
+  std::string podFieldSelector_;
+  std::unique_ptr<client::Informer> pods_;
+  bool started_ = false;
+};
+
+}  // namespace cube::agent

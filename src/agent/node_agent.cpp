@@ -1,0 +1,165 @@
+#include "agent/node_agent.h"
+
+#include "agent/node_status.h"
+#include "common/json_util.h"
+#include "common/log.h"
+
+namespace cube::agent {
+
+namespace bj = boost::json;
+
+namespace {
+
+std::string uidOf(const bj::object& obj) {
+  const auto* meta = json::getObject(obj, "metadata");
+  return meta ? json::getString(*meta, "uid") : "";
+}
+
+}  // namespace
+
+NodeAgent::NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
+                     runtime::RuntimePtr runtime)
+    : config_(std::make_shared<NodeConfig>(std::move(config))),
+      executor_(std::move(executor)),
+      client_(std::move(client)),
+      runtime_(std::move(runtime)),
+      ips_(std::make_shared<PodIpAllocator>(config_->fallbackPodCIDR)),
+      lease_(client_, config_->nodeName, config_->leaseDurationSeconds) {}
+
+void NodeAgent::start() {
+  std::weak_ptr<NodeAgent> weak = weak_from_this();
+  runtime_->setEventHandler([weak](const runtime::RuntimeEvent& event) {
+    if (auto self = weak.lock()) self->onRuntimeEvent(event);
+  });
+  executor_->post([self = shared_from_this()] { self->registerNode(); });
+}
+
+void NodeAgent::stop() {
+  stopping_ = true;
+}
+
+void NodeAgent::noteNode(const bj::object& node) {
+  if (const auto* meta = json::getObject(node, "metadata")) {
+    nodeUid_ = json::getString(*meta, "uid");
+  }
+  if (const auto* spec = json::getObject(node, "spec")) {
+    std::string cidr = json::getString(*spec, "podCIDR");
+    if (!cidr.empty()) ips_->setCidr(cidr);
+  }
+  if (const auto* status = json::getObject(node, "status")) lastStatus_ = *status;
+}
+
+void NodeAgent::registerNode() {
+  if (stopping_) return;
+  auto now = executor_->now();
+  try {
+    try {
+      noteNode(client_->create(nodes(), "", buildNode(*config_, runtime_->version(), now)));
+    } catch (const ApiError& e) {
+      if (e.code() != 409) throw;
+      // Registered before (an agent restart): make the labels ours again, then report status.
+      bj::object patch{{"metadata", bj::object{{"labels", nodeLabels(*config_)}}}};
+      noteNode(client_->patch(nodes(), "", config_->nodeName, client::PatchKind::Merge,
+                              json::serialize(patch)));
+    }
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "node " << config_->nodeName
+                   << ": registration failed, retrying: " << e.what();
+    executor_->postAfter(std::chrono::seconds(2),
+                         [self = shared_from_this()] { self->registerNode(); });
+    return;
+  }
+  registered_ = true;
+  CUBE_LOG(Info) << "node " << config_->nodeName << " registered";
+  renewLease();
+  // An early first report: the node IPAM controller assigns spec.podCIDR right after the node
+  // appears, and the answer to this report tells us.
+  executor_->postAfter(std::chrono::seconds(1),
+                       [self = shared_from_this()] { self->reportStatus(); });
+}
+
+void NodeAgent::renewLease() {
+  if (stopping_) return;
+  try {
+    lease_.renew(executor_->now(), nodeUid_);
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "node " << config_->nodeName << ": lease renewal failed: " << e.what();
+  }
+  executor_->postAfter(config_->leaseRenewInterval,
+                       [self = shared_from_this()] { self->renewLease(); });
+}
+
+void NodeAgent::reportStatus() {
+  if (stopping_) return;
+  try {
+    bj::object body{
+        {"status", buildNodeStatus(*config_, runtime_->version(), executor_->now(), &lastStatus_)}};
+    noteNode(client_->patch(nodes(), "", config_->nodeName, client::PatchKind::Merge,
+                            json::serialize(body), "status"));
+  } catch (const ApiError& e) {
+    CUBE_LOG(Warn) << "node " << config_->nodeName << ": status update failed: " << e.message();
+    if (e.code() == 404) {
+      // Someone deleted our Node: register again, as the kubelet does on restart.
+      registered_ = false;
+      executor_->post([self = shared_from_this()] { self->registerNode(); });
+      return;
+    }
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "node " << config_->nodeName << ": status update failed: " << e.what();
+  }
+  executor_->postAfter(config_->statusInterval,
+                       [self = shared_from_this()] { self->reportStatus(); });
+}
+
+size_t NodeAgent::workerCount() const {
+  std::lock_guard lock(workersMutex_);
+  return workers_.size();
+}
+
+std::shared_ptr<PodWorker> NodeAgent::workerFor(const std::string& uid) const {
+  std::lock_guard lock(workersMutex_);
+  auto it = workers_.find(uid);
+  return it == workers_.end() ? nullptr : it->second;
+}
+
+void NodeAgent::podChanged(const PodPtr& pod) {
+  std::string uid = uidOf(*pod);
+  if (uid.empty()) return;
+  std::shared_ptr<PodWorker> worker, fresh;
+  {
+    std::lock_guard lock(workersMutex_);
+    auto& slot = workers_[uid];
+    if (slot) {
+      worker = slot;
+    } else {
+      slot = std::make_shared<PodWorker>(PodWorkerDeps{executor_, runtime_, client_, ips_, config_},
+                                         pod);
+      fresh = slot;
+    }
+  }
+  if (fresh) {
+    fresh->requestSync();
+  } else {
+    worker->update(pod);
+  }
+}
+
+void NodeAgent::podDeleted(const PodPtr& pod) {
+  std::string uid = uidOf(*pod);
+  std::shared_ptr<PodWorker> worker;
+  {
+    std::lock_guard lock(workersMutex_);
+    auto it = workers_.find(uid);
+    if (it == workers_.end()) return;
+    worker = std::move(it->second);
+    workers_.erase(it);
+  }
+  // The worker lives on in its queued tasks until its containers are down.
+  worker->markGone();
+}
+
+void NodeAgent::onRuntimeEvent(const runtime::RuntimeEvent& event) {
+  if (auto worker = workerFor(event.podUid)) worker->requestSync();
+}
+
+}  // namespace cube::agent

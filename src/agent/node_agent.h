@@ -1,0 +1,70 @@
+#pragma once
+// NodeAgent: one node — registers the Node, renews its Lease, reports node status, and runs one
+// PodWorker per pod bound to it. It owns no thread: its loops are timers on the shared executor
+// and its pods arrive from whoever watches them (AgentHost), so one process hosts many nodes.
+
+#include "agent/executor.h"
+#include "agent/node_config.h"
+#include "agent/node_lease.h"
+#include "agent/pod_ip_allocator.h"
+#include "agent/pod_worker.h"
+#include "client/api_client.h"
+#include "runtime/runtime.h"
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace cube::agent {
+
+class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
+ public:
+  NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
+            runtime::RuntimePtr runtime);
+
+  // Registers the node (retrying until it works), then keeps lease and status fresh.
+  void start();
+  // Ends the loops at their next tick; pods are left as they are (as a stopped kubelet does).
+  void stop();
+
+  // From the pod watch: the pod, bound to this node, was added or changed / was deleted.
+  void podChanged(const PodPtr& pod);
+  void podDeleted(const PodPtr& pod);
+
+  const std::string& nodeName() const { return config_->nodeName; }
+  bool registered() const { return registered_; }
+  size_t workerCount() const;
+  const runtime::RuntimePtr& runtime() const { return runtime_; }
+
+  static client::Resource nodes() { return {"", "v1", "nodes", false}; }
+
+ private:
+  void registerNode();
+  void renewLease();
+  void reportStatus();
+  // Remembers what the server answered (uid, podCIDR, status for transition times).
+  void noteNode(const boost::json::object& node);
+  void onRuntimeEvent(const runtime::RuntimeEvent& event);
+  std::shared_ptr<PodWorker> workerFor(const std::string& uid) const;
+
+  std::shared_ptr<NodeConfig> config_;
+  ExecutorPtr executor_;
+  client::ApiClientPtr client_;
+  runtime::RuntimePtr runtime_;
+  std::shared_ptr<PodIpAllocator> ips_;
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> registered_{false};
+
+  // Loop-only state: each loop runs one step at a time (a step schedules the next).
+  NodeLease lease_;
+  std::string nodeUid_;
+  boost::json::object lastStatus_;
+
+  mutable std::mutex workersMutex_;                            // guards workers_
+  std::map<std::string, std::shared_ptr<PodWorker>> workers_;  // by pod uid
+};
+
+using NodeAgentPtr = std::shared_ptr<NodeAgent>;
+
+}  // namespace cube::agent

@@ -1,0 +1,116 @@
+#include "agent/node_status.h"
+
+#include "common/json_util.h"
+
+#include <sys/utsname.h>
+
+#include <functional>
+
+namespace cube::agent {
+
+namespace bj = boost::json;
+
+namespace {
+
+std::string kernelVersion() {
+  utsname u{};
+  if (uname(&u) != 0) return "unknown";
+  return u.release;
+}
+
+// Stable per node name, so a re-registration reports the same machine.
+std::string machineId(const std::string& nodeName, const char* salt) {
+  size_t h1 = std::hash<std::string>{}(nodeName + salt);
+  size_t h2 = std::hash<std::string>{}(std::string(salt) + nodeName);
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%016zx%016zx", h1, h2);
+  return buf;
+}
+
+bj::object condition(const bj::array* old, const std::string& type, const std::string& status,
+                     const std::string& reason, const std::string& message, TimePoint now) {
+  std::string stamp = formatRfc3339(now);
+  std::string transition = stamp;
+  if (old) {
+    for (const auto& v : *old) {
+      if (!v.is_object()) continue;
+      const auto& c = v.as_object();
+      if (json::getString(c, "type") == type && json::getString(c, "status") == status) {
+        std::string t = json::getString(c, "lastTransitionTime");
+        if (!t.empty()) transition = t;
+      }
+    }
+  }
+  return bj::object{{"type", type},
+                    {"status", status},
+                    {"lastHeartbeatTime", stamp},
+                    {"lastTransitionTime", transition},
+                    {"reason", reason},
+                    {"message", message}};
+}
+
+}  // namespace
+
+bj::object nodeLabels(const NodeConfig& config) {
+  bj::object labels{{"kubernetes.io/hostname", config.nodeName},
+                    {"kubernetes.io/os", "linux"},
+                    {"kubernetes.io/arch", "amd64"},
+                    {"beta.kubernetes.io/os", "linux"},
+                    {"beta.kubernetes.io/arch", "amd64"}};
+  if (!config.runtimeLabel.empty()) {
+    labels["node.kubernetes.io/instance-type"] = "cube-" + config.runtimeLabel;
+  }
+  for (const auto& [k, v] : config.labels) labels[k] = v;
+  return labels;
+}
+
+bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeVersion,
+                           TimePoint now, const bj::object* old) {
+  const bj::array* oldConditions = old ? json::getArray(*old, "conditions") : nullptr;
+  bj::object resources{{"cpu", config.cpu},
+                       {"memory", config.memory},
+                       {"pods", config.pods},
+                       {"ephemeral-storage", "100Gi"}};
+  bj::array conditions{
+      condition(oldConditions, "MemoryPressure", "False", "KubeletHasSufficientMemory",
+                "kubelet has sufficient memory available", now),
+      condition(oldConditions, "DiskPressure", "False", "KubeletHasNoDiskPressure",
+                "kubelet has no disk pressure", now),
+      condition(oldConditions, "PIDPressure", "False", "KubeletHasSufficientPID",
+                "kubelet has sufficient PID available", now),
+      condition(oldConditions, "Ready", "True", "KubeletReady", "kubelet is posting ready status",
+                now),
+  };
+  bool fake = runtimeVersion.rfind("fake://", 0) == 0;
+  bj::object nodeInfo{{"machineID", machineId(config.nodeName, "machine")},
+                      {"systemUUID", machineId(config.nodeName, "system")},
+                      {"bootID", machineId(config.nodeName, "boot")},
+                      {"kernelVersion", kernelVersion()},
+                      {"osImage", fake ? "cube hollow node" : "Linux"},
+                      {"containerRuntimeVersion", runtimeVersion},
+                      {"kubeletVersion", kKubeletVersion},
+                      {"kubeProxyVersion", kKubeletVersion},
+                      {"operatingSystem", "linux"},
+                      {"architecture", "amd64"}};
+  return bj::object{
+      {"capacity", resources},
+      {"allocatable", resources},
+      {"conditions", std::move(conditions)},
+      {"addresses", bj::array{bj::object{{"type", "InternalIP"}, {"address", config.internalIP}},
+                              bj::object{{"type", "Hostname"}, {"address", config.nodeName}}}},
+      {"daemonEndpoints", bj::object{{"kubeletEndpoint", bj::object{{"Port", 10250}}}}},
+      {"nodeInfo", std::move(nodeInfo)},
+  };
+}
+
+bj::object buildNode(const NodeConfig& config, const std::string& runtimeVersion, TimePoint now) {
+  return bj::object{
+      {"apiVersion", "v1"},
+      {"kind", "Node"},
+      {"metadata", bj::object{{"name", config.nodeName}, {"labels", nodeLabels(config)}}},
+      {"spec", bj::object{}},
+      {"status", buildNodeStatus(config, runtimeVersion, now, nullptr)},
+  };
+}
+
+}  // namespace cube::agent

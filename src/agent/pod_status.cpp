@@ -1,0 +1,228 @@
+#include "agent/pod_status.h"
+
+#include "common/json_util.h"
+
+#include <vector>
+
+namespace cube::agent {
+
+namespace bj = boost::json;
+using runtime::ContainerState;
+using runtime::ContainerStatus;
+
+bool isTerminalPhase(const std::string& phase) {
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+std::string formatGoDuration(std::chrono::seconds d) {
+  int64_t s = d.count();
+  if (s < 60) return std::to_string(s) + "s";
+  int64_t m = s / 60;
+  s %= 60;
+  if (m < 60) return std::to_string(m) + "m" + std::to_string(s) + "s";
+  return std::to_string(m / 60) + "h" + std::to_string(m % 60) + "m" + std::to_string(s) + "s";
+}
+
+namespace {
+
+bj::object terminatedState(const ContainerStatus& c) {
+  bj::object t{{"exitCode", c.exitCode}, {"reason", c.reason}, {"containerID", c.id}};
+  if (!c.message.empty()) t["message"] = c.message;
+  // A container stopped before it ever ran has no start; Kubernetes then shows the finish.
+  t["startedAt"] = formatRfc3339(c.startedAt.value_or(c.finishedAt.value_or(c.createdAt)));
+  t["finishedAt"] = formatRfc3339(c.finishedAt.value_or(c.createdAt));
+  return t;
+}
+
+struct ContainerOutcome {
+  bj::object status;
+  enum { Waiting, Restarting, Running, Succeeded, Failed } kind;
+  bool ready = false;
+};
+
+ContainerOutcome containerStatus(const bj::object& spec, const std::string& podKey,
+                                 const std::string& podUid, const ContainerView* view) {
+  std::string name = json::getString(spec, "name");
+  ContainerOutcome out;
+  bj::object& s = out.status;
+  s["name"] = name;
+  s["image"] = json::getString(spec, "image");
+  s["imageID"] = "";
+  s["ready"] = false;
+  s["restartCount"] = 0;
+  s["started"] = false;
+  s["lastState"] = bj::object{};
+  const ContainerStatus* cur = view && view->current ? &*view->current : nullptr;
+  const ContainerStatus* prev = view && view->previous ? &*view->previous : nullptr;
+  if (!cur) {
+    s["state"] = bj::object{{"waiting", bj::object{{"reason", "ContainerCreating"}}}};
+    out.kind = ContainerOutcome::Waiting;
+    return out;
+  }
+  s["restartCount"] = cur->attempt;
+  s["imageID"] = cur->imageId;
+  s["containerID"] = cur->id;
+  if (prev && prev->state == ContainerState::Exited) {
+    s["lastState"] = bj::object{{"terminated", terminatedState(*prev)}};
+  }
+  switch (cur->state) {
+    case ContainerState::Created:
+      s["state"] = bj::object{{"waiting", bj::object{{"reason", "ContainerCreating"}}}};
+      // Restarted containers count as started-before, so the pod stays Running meanwhile.
+      out.kind = cur->attempt > 0 ? ContainerOutcome::Restarting : ContainerOutcome::Waiting;
+      break;
+    case ContainerState::Running:
+      s["state"] = bj::object{
+          {"running",
+           bj::object{{"startedAt", formatRfc3339(cur->startedAt.value_or(cur->createdAt))}}}};
+      // No probes yet: a running container is started and ready.
+      s["started"] = true;
+      s["ready"] = true;
+      out.ready = true;
+      out.kind = ContainerOutcome::Running;
+      break;
+    case ContainerState::Exited:
+      if (view->backoffUntil) {
+        // Waiting out the back-off: the exit becomes lastState, as the kubelet shows it.
+        s["lastState"] = bj::object{{"terminated", terminatedState(*cur)}};
+        s["state"] = bj::object{
+            {"waiting", bj::object{{"reason", "CrashLoopBackOff"},
+                                   {"message", "back-off " + formatGoDuration(view->backoff) +
+                                                   " restarting failed container=" + name +
+                                                   " pod=" + podKey + "(" + podUid + ")"}}}};
+        out.kind = ContainerOutcome::Restarting;
+      } else {
+        s["state"] = bj::object{{"terminated", terminatedState(*cur)}};
+        out.kind = cur->exitCode == 0 ? ContainerOutcome::Succeeded : ContainerOutcome::Failed;
+      }
+      break;
+  }
+  return out;
+}
+
+// Keeps the old transition time when the condition's status is unchanged.
+bj::object condition(const bj::array* old, const std::string& type, bool value,
+                     const std::string& reason, const std::string& message, TimePoint now) {
+  std::string status = value ? "True" : "False";
+  std::string transition = formatRfc3339(now);
+  if (old) {
+    for (const auto& v : *old) {
+      if (!v.is_object()) continue;
+      const auto& c = v.as_object();
+      if (json::getString(c, "type") == type && json::getString(c, "status") == status) {
+        std::string t = json::getString(c, "lastTransitionTime");
+        if (!t.empty()) transition = t;
+      }
+    }
+  }
+  bj::object c{{"type", type},
+               {"status", status},
+               {"lastProbeTime", nullptr},
+               {"lastTransitionTime", transition}};
+  if (!reason.empty()) c["reason"] = reason;
+  if (!message.empty()) c["message"] = message;
+  return c;
+}
+
+}  // namespace
+
+bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, TimePoint now) {
+  static const bj::object kEmpty;
+  const auto* metaPtr = json::getObject(pod, "metadata");
+  const auto& meta = metaPtr ? *metaPtr : kEmpty;
+  const auto* specPtr = json::getObject(pod, "spec");
+  const auto& spec = specPtr ? *specPtr : kEmpty;
+  const auto* oldPtr = json::getObject(pod, "status");
+  const auto& old = oldPtr ? *oldPtr : kEmpty;
+  std::string podKey = json::getString(meta, "namespace") + "_" + json::getString(meta, "name");
+  std::string uid = json::getString(meta, "uid");
+
+  bj::array statuses;
+  int waiting = 0, restarting = 0, running = 0, succeeded = 0, failed = 0;
+  std::vector<std::string> unready;
+  if (const auto* containers = json::getArray(spec, "containers")) {
+    for (const auto& cv : *containers) {
+      if (!cv.is_object()) continue;
+      std::string name = json::getString(cv.as_object(), "name");
+      auto it = view.containers.find(name);
+      auto outcome = containerStatus(cv.as_object(), podKey, uid,
+                                     it == view.containers.end() ? nullptr : &it->second);
+      switch (outcome.kind) {
+        case ContainerOutcome::Waiting:
+          ++waiting;
+          break;
+        case ContainerOutcome::Restarting:
+          ++restarting;
+          break;
+        case ContainerOutcome::Running:
+          ++running;
+          break;
+        case ContainerOutcome::Succeeded:
+          ++succeeded;
+          break;
+        case ContainerOutcome::Failed:
+          ++failed;
+          break;
+      }
+      if (!outcome.ready) unready.push_back(name);
+      statuses.push_back(std::move(outcome.status));
+    }
+  }
+
+  // The kubelet's rule: a container that never ran keeps the pod Pending; one that runs or will
+  // run again makes it Running; when all have ended for good, any failure fails the pod.
+  std::string phase;
+  if (waiting > 0 || statuses.empty()) {
+    phase = "Pending";
+  } else if (running > 0 || restarting > 0) {
+    phase = "Running";
+  } else {
+    phase = failed > 0 ? "Failed" : "Succeeded";
+  }
+  std::string oldPhase = json::getString(old, "phase");
+  if (isTerminalPhase(oldPhase)) phase = oldPhase;  // terminal phases never go back
+
+  const bj::array* oldConditions = json::getArray(old, "conditions");
+  bool containersReady = unready.empty() && !statuses.empty();
+  std::string unreadyMessage;
+  if (!containersReady) {
+    unreadyMessage = "containers with unready status: [";
+    for (size_t i = 0; i < unready.size(); ++i) unreadyMessage += (i ? " " : "") + unready[i];
+    unreadyMessage += "]";
+  }
+  bool terminal = isTerminalPhase(phase);
+  std::string notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
+  if (terminal) unreadyMessage.clear();
+  bj::array conditions;
+  conditions.push_back(condition(oldConditions, "PodReadyToStartContainers",
+                                 view.sandboxReady || terminal, "", "", now));
+  conditions.push_back(
+      condition(oldConditions, "Initialized", true, terminal ? "PodCompleted" : "", "", now));
+  conditions.push_back(condition(oldConditions, "Ready", containersReady && !terminal,
+                                 containersReady && !terminal ? "" : notReadyReason, unreadyMessage,
+                                 now));
+  conditions.push_back(condition(oldConditions, "ContainersReady", containersReady && !terminal,
+                                 containersReady && !terminal ? "" : notReadyReason, unreadyMessage,
+                                 now));
+  conditions.push_back(condition(oldConditions, "PodScheduled", true, "", "", now));
+
+  bj::object status;
+  status["phase"] = phase;
+  status["conditions"] = std::move(conditions);
+  if (!view.hostIP.empty()) {
+    status["hostIP"] = view.hostIP;
+    status["hostIPs"] = bj::array{bj::object{{"ip", view.hostIP}}};
+  }
+  if (!view.podIP.empty()) {
+    status["podIP"] = view.podIP;
+    status["podIPs"] = bj::array{bj::object{{"ip", view.podIP}}};
+  }
+  std::string startTime = json::getString(old, "startTime");
+  status["startTime"] = startTime.empty() ? formatRfc3339(view.startTime) : startTime;
+  status["containerStatuses"] = std::move(statuses);
+  std::string qos = json::getString(old, "qosClass");
+  if (!qos.empty()) status["qosClass"] = qos;
+  return status;
+}
+
+}  // namespace cube::agent

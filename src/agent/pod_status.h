@@ -1,0 +1,48 @@
+#pragma once
+// Pod status from what the runtime reports, as the kubelet writes it: phase, conditions
+// (PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled) with transition
+// times that move only when a condition's status changes, containerStatuses (waiting /
+// running / terminated, lastState, restartCount, ready, started, image, imageID, containerID),
+// hostIP(s), podIP(s), startTime; qosClass is kept. A pure function: tests give it runtime states
+// and a time.
+
+#include "common/clock.h"
+#include "runtime/runtime.h"
+
+#include <boost/json/object.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+
+namespace cube::agent {
+
+// One container of the pod spec, as the runtime holds it.
+struct ContainerView {
+  std::optional<runtime::ContainerStatus> current;   // the latest instance
+  std::optional<runtime::ContainerStatus> previous;  // the instance before it, if kept
+  // Set while an exited container waits out its restart back-off.
+  std::optional<TimePoint> backoffUntil;
+  std::chrono::seconds backoff{0};
+};
+
+struct PodRuntimeView {
+  bool sandboxReady = false;
+  std::string hostIP;
+  std::string podIP;
+  TimePoint startTime;
+  std::map<std::string, ContainerView> containers;  // by container name
+};
+
+// The complete `status` to write for `pod` (the object from the API, for spec, its old status
+// and metadata).
+boost::json::object computePodStatus(const boost::json::object& pod, const PodRuntimeView& view,
+                                     TimePoint now);
+
+// "40s", "1m20s", "5m0s": how the kubelet prints back-off durations.
+std::string formatGoDuration(std::chrono::seconds d);
+
+// Succeeded or Failed: the pod will not run again.
+bool isTerminalPhase(const std::string& phase);
+
+}  // namespace cube::agent

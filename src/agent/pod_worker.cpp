@@ -1,0 +1,337 @@
+#include "agent/pod_worker.h"
+
+#include "agent/pod_status.h"
+#include "common/json_util.h"
+#include "common/log.h"
+
+#include <algorithm>
+
+namespace cube::agent {
+
+namespace bj = boost::json;
+using runtime::ContainerState;
+using runtime::ContainerStatus;
+
+namespace {
+
+const client::Resource kPods{"", "v1", "pods", true};
+
+std::string uidOf(const bj::object& pod) {
+  const auto* meta = json::getObject(pod, "metadata");
+  return meta ? json::getString(*meta, "uid") : "";
+}
+
+std::map<std::string, std::string> stringMap(const bj::object* o) {
+  std::map<std::string, std::string> out;
+  if (!o) return out;
+  for (const auto& [k, v] : *o) {
+    if (v.is_string()) out[std::string(k)] = std::string(v.as_string());
+  }
+  return out;
+}
+
+runtime::ContainerConfig containerConfig(const bj::object& spec, uint32_t attempt) {
+  runtime::ContainerConfig c;
+  c.name = json::getString(spec, "name");
+  c.image = json::getString(spec, "image");
+  c.workingDir = json::getString(spec, "workingDir");
+  c.attempt = attempt;
+  for (const char* field : {"command", "args"}) {
+    if (const auto* a = json::getArray(spec, field)) {
+      auto& out = std::string(field) == "command" ? c.command : c.args;
+      for (const auto& v : *a) {
+        if (v.is_string()) out.emplace_back(v.as_string());
+      }
+    }
+  }
+  if (const auto* env = json::getArray(spec, "env")) {
+    for (const auto& v : *env) {
+      if (!v.is_object()) continue;
+      const auto& e = v.as_object();
+      if (!e.contains("valueFrom")) {
+        c.env.emplace_back(json::getString(e, "name"), json::getString(e, "value"));
+      }
+    }
+  }
+  return c;
+}
+
+bool shouldRestart(const std::string& policy, int exitCode) {
+  if (policy == "Never") return false;
+  if (policy == "OnFailure") return exitCode != 0;
+  return true;  // Always, the default
+}
+
+}  // namespace
+
+PodWorker::PodWorker(PodWorkerDeps deps, PodPtr pod)
+    : deps_(std::move(deps)), uid_(uidOf(*pod)), pod_(std::move(pod)) {}
+
+void PodWorker::update(PodPtr pod) {
+  {
+    std::lock_guard lock(mutex_);
+    pod_ = std::move(pod);
+  }
+  requestSync();
+}
+
+void PodWorker::markGone() {
+  {
+    std::lock_guard lock(mutex_);
+    gone_ = true;
+  }
+  requestSync();
+}
+
+bool PodWorker::finished() const {
+  std::lock_guard lock(mutex_);
+  return finished_;
+}
+
+void PodWorker::requestSync() {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    if (running_) {
+      dirty_ = true;
+      return;
+    }
+    if (queued_) return;
+    queued_ = true;
+  }
+  deps_.executor->post([self = shared_from_this()] { self->runSync(); });
+}
+
+void PodWorker::wakeAt(TimePoint when) {
+  std::weak_ptr<PodWorker> weak = weak_from_this();
+  deps_.executor->postAt(when, [weak] {
+    if (auto self = weak.lock()) self->requestSync();
+  });
+}
+
+void PodWorker::runSync() {
+  {
+    std::lock_guard lock(mutex_);
+    queued_ = false;
+    running_ = true;
+  }
+  bool failed = false;
+  try {
+    sync();
+    retry_ = std::chrono::milliseconds(0);
+  } catch (const std::exception& e) {
+    // Level-triggered: the next sync starts over from what the API and runtime say.
+    retry_ =
+        std::clamp(retry_ * 2, std::chrono::milliseconds(200), std::chrono::milliseconds(10000));
+    CUBE_LOG(Warn) << "pod " << uid_ << ": sync failed (retry in " << retry_.count()
+                   << " ms): " << e.what();
+    failed = true;
+  }
+  bool again;
+  {
+    std::lock_guard lock(mutex_);
+    running_ = false;
+    again = dirty_ && !finished_;
+    dirty_ = false;
+  }
+  if (failed) wakeAt(deps_.executor->now() + retry_);
+  if (again) requestSync();
+}
+
+void PodWorker::sync() {
+  PodPtr pod;
+  bool gone;
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    pod = pod_;
+    gone = gone_;
+  }
+  const auto* meta = json::getObject(*pod, "metadata");
+  bool deleting = meta && !json::getString(*meta, "deletionTimestamp").empty();
+  if (gone || deleting) {
+    teardown(*pod, gone);
+    return;
+  }
+  syncAlive(*pod);
+}
+
+void PodWorker::syncAlive(const bj::object& pod) {
+  static const bj::object kEmpty;
+  const auto* metaPtr = json::getObject(pod, "metadata");
+  const auto& meta = metaPtr ? *metaPtr : kEmpty;
+  const auto* specPtr = json::getObject(pod, "spec");
+  const auto& spec = specPtr ? *specPtr : kEmpty;
+  const auto* statusPtr = json::getObject(pod, "status");
+  std::string phase = statusPtr ? json::getString(*statusPtr, "phase") : "";
+  auto now = deps_.executor->now();
+
+  if (sandboxId_.empty()) {
+    // A pod that finished before we knew it (an agent restart) never runs again.
+    if (isTerminalPhase(phase)) return;
+    auto ip = deps_.ips->allocate();
+    if (!ip) throw std::runtime_error("no free pod IP in " + deps_.ips->cidr());
+    runtime::SandboxConfig config;
+    config.podUid = uid_;
+    config.podNamespace = json::getString(meta, "namespace");
+    config.podName = json::getString(meta, "name");
+    config.hostname = json::getString(spec, "hostname", config.podName);
+    config.ip = *ip;
+    config.labels = stringMap(json::getObject(meta, "labels"));
+    config.annotations = stringMap(json::getObject(meta, "annotations"));
+    try {
+      sandboxId_ = deps_.runtime->runSandbox(config);
+    } catch (...) {
+      deps_.ips->release(*ip);
+      throw;
+    }
+    podIP_ = *ip;
+    startTime_ = now;
+  }
+
+  // Latest and previous instance of each container; older ones are removed.
+  auto group = [&] {
+    std::map<std::string, ContainerView> views;
+    auto all = deps_.runtime->listContainers(sandboxId_);
+    std::sort(all.begin(), all.end(),
+              [](const auto& a, const auto& b) { return a.attempt > b.attempt; });
+    for (auto& c : all) {
+      auto& v = views[c.name];
+      if (!v.current) {
+        v.current = c;
+      } else if (!v.previous) {
+        v.previous = c;
+      } else {
+        deps_.runtime->removeContainer(c.id);
+      }
+    }
+    return views;
+  };
+  auto views = group();
+
+  std::string policy = json::getString(spec, "restartPolicy", "Always");
+  const auto& config = *deps_.config;
+  bool changed = false;
+  if (!terminal_) {
+    if (const auto* containers = json::getArray(spec, "containers")) {
+      for (const auto& cv : *containers) {
+        if (!cv.is_object()) continue;
+        const auto& cspec = cv.as_object();
+        auto& view = views[json::getString(cspec, "name")];
+        if (!view.current) {
+          std::string id = deps_.runtime->createContainer(sandboxId_, containerConfig(cspec, 0));
+          deps_.runtime->startContainer(id);
+          changed = true;
+          continue;
+        }
+        const ContainerStatus& cur = *view.current;
+        if (cur.state != ContainerState::Exited || !shouldRestart(policy, cur.exitCode)) continue;
+        // First restart at once, then base, 2*base, ... up to max (kubelet's crash loop).
+        std::chrono::milliseconds backoff(0);
+        if (cur.attempt > 0) {
+          backoff = config.restartBackoffBase;
+          for (uint32_t i = 1; i < cur.attempt && backoff < config.restartBackoffMax; ++i) {
+            backoff *= 2;
+          }
+          backoff = std::min(backoff, config.restartBackoffMax);
+        }
+        TimePoint due = cur.finishedAt.value_or(now) + backoff;
+        if (now >= due) {
+          std::string id =
+              deps_.runtime->createContainer(sandboxId_, containerConfig(cspec, cur.attempt + 1));
+          deps_.runtime->startContainer(id);
+          changed = true;
+        } else {
+          view.backoffUntil = due;
+          view.backoff = std::chrono::duration_cast<std::chrono::seconds>(backoff);
+          wakeAt(due);
+        }
+      }
+    }
+  }
+  if (changed) {
+    // Keep the back-off marks we computed; re-read the instances we just made.
+    auto fresh = group();
+    for (auto& [name, v] : fresh) {
+      v.backoffUntil = views[name].backoffUntil;
+      v.backoff = views[name].backoff;
+      if (v.current && views[name].current && v.current->id != views[name].current->id) {
+        v.backoffUntil.reset();
+      }
+    }
+    views = std::move(fresh);
+  }
+
+  PodRuntimeView view;
+  view.sandboxReady = !terminal_;
+  view.hostIP = config.internalIP;
+  view.podIP = podIP_;
+  view.startTime = startTime_;
+  view.containers = std::move(views);
+  bj::object status = computePodStatus(pod, view, now);
+  if (isTerminalPhase(json::getString(status, "phase")) && !terminal_) {
+    // Nothing will run again: release the sandbox's resources (the IP stays in the status).
+    terminal_ = true;
+    deps_.runtime->stopSandbox(sandboxId_);
+  }
+  writeStatus(pod, std::move(status));
+}
+
+void PodWorker::writeStatus(const bj::object& pod, bj::object status) {
+  if (status == lastWritten_) return;
+  const auto* meta = json::getObject(pod, "metadata");
+  std::string ns = meta ? json::getString(*meta, "namespace") : "";
+  std::string name = meta ? json::getString(*meta, "name") : "";
+  // A merge patch: the arrays we own (conditions, containerStatuses) are replaced whole, fields
+  // others own (qosClass, nominatedNodeName, ...) stay.
+  bj::object body{{"status", status}};
+  try {
+    deps_.client->patch(kPods, ns, name, client::PatchKind::Merge, json::serialize(body), "status");
+  } catch (const ApiError& e) {
+    if (e.code() == 404) return;  // deleted meanwhile: the informer tells us next
+    throw;
+  }
+  lastWritten_ = std::move(status);
+}
+
+void PodWorker::teardown(const bj::object& pod, bool gone) {
+  const auto* meta = json::getObject(pod, "metadata");
+  int64_t grace = gone || !meta ? 0 : json::getInt(*meta, "deletionGracePeriodSeconds", 0);
+  if (grace < 0) grace = 0;
+  if (!sandboxId_.empty()) {
+    auto containers = deps_.runtime->listContainers(sandboxId_);
+    bool allExited = true;
+    // A later delete may shorten the grace (kubectl delete --grace-period=0 --force).
+    bool stopAgain = !stopGrace_ || grace < *stopGrace_;
+    for (const auto& c : containers) {
+      if (c.state == ContainerState::Exited) continue;
+      allExited = false;
+      if (stopAgain) deps_.runtime->stopContainer(c.id, std::chrono::seconds(grace));
+    }
+    if (stopAgain) {
+      stopGrace_ = grace;
+      // The runtime reports the exits; this wake-up is a safety net should an event be lost.
+      wakeAt(deps_.executor->now() + std::chrono::seconds(grace) + std::chrono::seconds(1));
+    }
+    if (!allExited) return;
+    deps_.runtime->removeSandbox(sandboxId_);
+    deps_.ips->release(podIP_);
+    sandboxId_.clear();
+  }
+  if (!gone && meta) {
+    client::DeleteOptions options;
+    options.gracePeriodSeconds = 0;
+    options.preconditionUid = uid_;
+    try {
+      deps_.client->remove(kPods, json::getString(*meta, "namespace"),
+                           json::getString(*meta, "name"), options);
+    } catch (const ApiError& e) {
+      // Gone already, or a new pod of the same name (uid precondition): ours is gone either way.
+      if (e.code() != 404 && e.code() != 409) throw;
+    }
+  }
+  std::lock_guard lock(mutex_);
+  finished_ = true;
+}
+
+}  // namespace cube::agent

@@ -1,0 +1,78 @@
+#pragma once
+// PodWorker: drives one pod (one uid) on this node through the runtime and reports its status,
+// level-triggered: every sync compares the pod from the API with what the runtime holds and does
+// the next step — run the sandbox, create/start containers, restart exited ones per
+// restartPolicy with crash-loop back-off, write status through pods/status, and on deletion stop
+// the containers within the grace period, then confirm with a delete of grace 0 (uid
+// precondition). Pods that vanish from the API are stopped locally.
+//
+// Syncs run on the shared executor, never two at once for one pod (a dirty flag re-runs a sync
+// asked for while one is running, as the work queue does), so the fields marked "sync-only" need
+// no lock.
+
+#include "agent/executor.h"
+#include "agent/node_config.h"
+#include "agent/pod_ip_allocator.h"
+#include "client/api_client.h"
+#include "runtime/runtime.h"
+
+#include <boost/json/object.hpp>
+
+#include <memory>
+#include <mutex>
+
+namespace cube::agent {
+
+using PodPtr = std::shared_ptr<const boost::json::object>;
+
+struct PodWorkerDeps {
+  ExecutorPtr executor;
+  runtime::RuntimePtr runtime;
+  client::ApiClientPtr client;
+  std::shared_ptr<PodIpAllocator> ips;
+  std::shared_ptr<const NodeConfig> config;
+};
+
+class PodWorker : public std::enable_shared_from_this<PodWorker> {
+ public:
+  PodWorker(PodWorkerDeps deps, PodPtr pod);
+
+  // The newest object from the API; schedules a sync.
+  void update(PodPtr pod);
+  // The pod is gone from the API: stop it locally; schedules a sync.
+  void markGone();
+  void requestSync();
+  // Torn down (containers stopped and removed, deletion confirmed): nothing more to do.
+  bool finished() const;
+  const std::string& uid() const { return uid_; }
+
+ private:
+  void runSync();
+  void sync();
+  void syncAlive(const boost::json::object& pod);
+  void teardown(const boost::json::object& pod, bool gone);
+  void writeStatus(const boost::json::object& pod, boost::json::object status);
+  void wakeAt(TimePoint when);
+
+  PodWorkerDeps deps_;
+  const std::string uid_;
+
+  mutable std::mutex mutex_;  // guards pod_, gone_, queued_, running_, dirty_, finished_
+  PodPtr pod_;
+  bool gone_ = false;
+  bool queued_ = false;   // a runSync is posted
+  bool running_ = false;  // a runSync is running
+  bool dirty_ = false;    // asked for again while running
+  bool finished_ = false;
+
+  // Sync-only state.
+  std::string sandboxId_;
+  std::string podIP_;
+  TimePoint startTime_;
+  std::optional<int64_t> stopGrace_;  // the grace the current stop was asked with
+  bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
+  boost::json::object lastWritten_;   // the status last written, to skip identical writes
+  std::chrono::milliseconds retry_{0};
+};
+
+}  // namespace cube::agent

@@ -1,0 +1,121 @@
+#pragma once
+// Runtime: the container runtime the node agent drives, one per node. A pod is a sandbox (its
+// network/UTS/IPC namespaces; the IP the agent allocated) holding containers; each container
+// start is a new instance (`attempt` 0, 1, 2, ...) so restarts keep the previous instance's exit
+// as `lastState` and the restart count lives in the runtime (which also survives an agent
+// restart for a runtime that keeps state on disk).
+//
+// The agent decides (restart policy, back-off, deletion); the runtime only does. Calls return
+// quickly: stopContainer asks for a stop and the exit arrives later, reported through the event
+// handler like any other change a container makes by itself (starting, exiting). Implementations:
+// fake/ (no processes, for hollow nodes) and, later, crun/ (issue #4).
+//
+// Failures throw RuntimeError; every method is safe to call from any thread.
+
+#include "common/clock.h"
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cube::runtime {
+
+struct SandboxConfig {
+  std::string podUid;
+  std::string podNamespace;
+  std::string podName;
+  std::string hostname;
+  std::string ip;  // allocated by the agent from the node's pod CIDR
+  std::map<std::string, std::string> labels;
+  std::map<std::string, std::string> annotations;
+};
+
+enum class SandboxState { Ready, NotReady };
+
+struct SandboxStatus {
+  std::string id;
+  std::string podUid;
+  SandboxState state = SandboxState::Ready;
+  std::string ip;
+  TimePoint createdAt;
+};
+
+struct ContainerConfig {
+  std::string name;
+  std::string image;
+  std::vector<std::string> command;
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> env;  // literal values only
+  std::string workingDir;
+  uint32_t attempt = 0;  // 0 for the first start, +1 per restart
+};
+
+enum class ContainerState {
+  Created,  // created, or started but not yet running (pulling, starting)
+  Running,
+  Exited,
+};
+
+struct ContainerStatus {
+  std::string id;  // with the runtime's scheme: "fake://...", "crun://..."
+  std::string name;
+  uint32_t attempt = 0;
+  ContainerState state = ContainerState::Created;
+  std::string image;
+  std::string imageId;
+  TimePoint createdAt;
+  std::optional<TimePoint> startedAt;
+  std::optional<TimePoint> finishedAt;
+  int exitCode = 0;
+  std::string reason;  // for Exited: Completed, Error, OOMKilled, ...
+  std::string message;
+};
+
+// Something in a sandbox changed by itself: read its containers again.
+struct RuntimeEvent {
+  std::string sandboxId;
+  std::string podUid;
+};
+using EventHandler = std::function<void(const RuntimeEvent&)>;
+
+class RuntimeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Runtime {
+ public:
+  virtual ~Runtime() = default;
+
+  // For the Node's nodeInfo.containerRuntimeVersion, e.g. "fake://0.1.0".
+  virtual std::string version() const = 0;
+  // Set once, before the first sandbox runs. Called from runtime threads, never under its locks.
+  virtual void setEventHandler(EventHandler handler) = 0;
+
+  virtual std::string runSandbox(const SandboxConfig& config) = 0;
+  // Kills what still runs in the sandbox (no grace) and releases its resources; idempotent.
+  virtual void stopSandbox(const std::string& sandboxId) = 0;
+  // Removes the sandbox and its containers; unknown ids are fine.
+  virtual void removeSandbox(const std::string& sandboxId) = 0;
+  virtual std::vector<SandboxStatus> listSandboxes() = 0;
+
+  virtual std::string createContainer(const std::string& sandboxId,
+                                      const ContainerConfig& config) = 0;
+  virtual void startContainer(const std::string& containerId) = 0;
+  // Asks the container to terminate (SIGTERM) and kills it when `grace` has passed. Returns at
+  // once; the exit is reported by an event. Stopping an exited container does nothing.
+  virtual void stopContainer(const std::string& containerId, std::chrono::seconds grace) = 0;
+  virtual void removeContainer(const std::string& containerId) = 0;
+  // Every container instance the sandbox holds (current and kept previous attempts).
+  virtual std::vector<ContainerStatus> listContainers(const std::string& sandboxId) = 0;
+};
+
+using RuntimePtr = std::shared_ptr<Runtime>;
+
+}  // namespace cube::runtime

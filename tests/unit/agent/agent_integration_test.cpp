@@ -1,0 +1,191 @@
+// The agent against a real in-process API server (memory store): registration, lease, a bound
+// pod running and Ready, deletion confirmed, a Never pod succeeding, several nodes in one host.
+// Waiting here is for a real server and real threads; deadlines are generous guards, never
+// assertions on speed.
+
+#include "../client/api_server_fixture.h"
+#include "agent/agent_host.h"
+#include "common/json_util.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace cube::agent {
+namespace {
+
+namespace bj = boost::json;
+using namespace std::chrono_literals;
+
+const client::Resource kNodes{"", "v1", "nodes", false};
+const client::Resource kPods{"", "v1", "pods", true};
+
+class AgentIntegrationTest : public client::ApiServerFixture {
+ protected:
+  void TearDown() override {
+    if (host_) host_->stop();
+    host_.reset();
+    ApiServerFixture::TearDown();
+  }
+
+  void startHost(std::vector<std::string> names) {
+    AgentHostOptions options;
+    options.fake.startDelay = 100ms;
+    options.threads = 2;
+    int i = 0;
+    for (auto& n : names) {
+      NodeConfig c;
+      c.nodeName = n;
+      c.internalIP = "127.1.0." + std::to_string(++i);
+      c.fallbackPodCIDR = "10.42." + std::to_string(i) + ".0/24";
+      c.leaseRenewInterval = 200ms;
+      options.nodes.push_back(c);
+    }
+    host_ = std::make_unique<AgentHost>(options, client_);
+    host_->start();
+  }
+
+  // Polls `check` until it holds (30 s guard).
+  template <typename F>
+  bool eventually(F check) {
+    for (int i = 0; i < 600; ++i) {
+      try {
+        if (check()) return true;
+      } catch (const ApiError&) {
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
+  void createBoundPod(const std::string& name, const std::string& node, bj::object annotations = {},
+                      const std::string& policy = "Always") {
+    bj::object pod{
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata", bj::object{{"name", name}, {"annotations", annotations}}},
+        {"spec",
+         bj::object{{"restartPolicy", policy},
+                    {"containers", bj::array{bj::object{{"name", "app"}, {"image", "nginx"}}}}}}};
+    client_->create(kPods, "default", pod);
+    bj::object binding{
+        {"apiVersion", "v1"},
+        {"kind", "Binding"},
+        {"metadata", bj::object{{"name", name}}},
+        {"target", bj::object{{"apiVersion", "v1"}, {"kind", "Node"}, {"name", node}}}};
+    client_->create(kPods, "default", binding, "binding", name);
+  }
+
+  static std::string conditionStatus(const bj::object& obj, const std::string& type) {
+    const auto* status = json::getObject(obj, "status");
+    const auto* conditions = status ? json::getArray(*status, "conditions") : nullptr;
+    if (!conditions) return "";
+    for (const auto& c : *conditions) {
+      if (json::getString(c.as_object(), "type") == type) {
+        return json::getString(c.as_object(), "status");
+      }
+    }
+    return "";
+  }
+
+  static std::string phaseOf(const bj::object& pod) {
+    const auto* status = json::getObject(pod, "status");
+    return status ? json::getString(*status, "phase") : "";
+  }
+
+  std::unique_ptr<AgentHost> host_;
+};
+
+TEST_F(AgentIntegrationTest, RegistersANodeWithItsLease) {
+  startHost({"node-a"});
+  EXPECT_EQ(host_->podFieldSelector(), "spec.nodeName=node-a");
+  ASSERT_TRUE(eventually(
+      [&] { return conditionStatus(client_->get(kNodes, "", "node-a"), "Ready") == "True"; }));
+  auto node = client_->get(kNodes, "", "node-a");
+  const auto& status = node.at("status").as_object();
+  EXPECT_EQ(status.at("capacity").as_object().at("cpu"), "4");
+  EXPECT_EQ(status.at("allocatable").as_object().at("memory"), "8Gi");
+  EXPECT_EQ(status.at("capacity").as_object().at("pods"), "110");
+  const auto& info = status.at("nodeInfo").as_object();
+  EXPECT_EQ(info.at("kubeletVersion"), "v1.32.0-cube");
+  EXPECT_EQ(info.at("containerRuntimeVersion"), "fake://0.1.0");
+  EXPECT_EQ(info.at("operatingSystem"), "linux");
+  EXPECT_EQ(info.at("architecture"), "amd64");
+  EXPECT_EQ(status.at("addresses").as_array().at(0).as_object().at("address"), "127.1.0.1");
+  EXPECT_EQ(node.at("metadata").as_object().at("labels").as_object().at("kubernetes.io/hostname"),
+            "node-a");
+
+  client::Resource leases{"coordination.k8s.io", "v1", "leases", true};
+  ASSERT_TRUE(
+      eventually([&] { return !client_->get(leases, "kube-node-lease", "node-a").empty(); }));
+  auto lease = client_->get(leases, "kube-node-lease", "node-a");
+  const auto& spec = lease.at("spec").as_object();
+  EXPECT_EQ(spec.at("holderIdentity"), "node-a");
+  EXPECT_EQ(spec.at("leaseDurationSeconds"), 40);
+  std::string firstRenew = json::getString(spec, "renewTime");
+  // Renewed every 200 ms here.
+  EXPECT_TRUE(eventually([&] {
+    auto l = client_->get(leases, "kube-node-lease", "node-a");
+    return json::getString(l.at("spec").as_object(), "renewTime") != firstRenew;
+  }));
+}
+
+TEST_F(AgentIntegrationTest, BoundPodRunsAndIsDeleted) {
+  startHost({"node-a"});
+  ASSERT_TRUE(eventually([&] { return host_->node("node-a")->registered(); }));
+  createBoundPod("web", "node-a");
+  ASSERT_TRUE(eventually([&] {
+    auto pod = client_->get(kPods, "default", "web");
+    return phaseOf(pod) == "Running" && conditionStatus(pod, "Ready") == "True";
+  }));
+  auto pod = client_->get(kPods, "default", "web");
+  const auto& status = pod.at("status").as_object();
+  EXPECT_EQ(status.at("hostIP"), "127.1.0.1");
+  EXPECT_EQ(json::getString(status, "podIP").rfind("10.42.1.", 0), 0u);
+  EXPECT_EQ(status.at("qosClass"), "BestEffort");
+  const auto& c = status.at("containerStatuses").as_array().at(0).as_object();
+  EXPECT_EQ(c.at("ready"), true);
+  EXPECT_EQ(json::getString(c, "containerID").rfind("fake://", 0), 0u);
+
+  // A graceful delete (30 s grace by default): the agent stops the container and confirms.
+  client_->remove(kPods, "default", "web");
+  EXPECT_TRUE(eventually([&] {
+    try {
+      client_->get(kPods, "default", "web");
+      return false;
+    } catch (const ApiError& e) {
+      return e.code() == 404;
+    }
+  }));
+  EXPECT_TRUE(eventually([&] { return host_->node("node-a")->workerCount() == 0; }));
+  EXPECT_TRUE(host_->node("node-a")->runtime()->listSandboxes().empty());
+}
+
+TEST_F(AgentIntegrationTest, NeverPodWithExitZeroSucceeds) {
+  startHost({"node-a"});
+  createBoundPod("job", "node-a", bj::object{{"cube.dev/fake-exit-code", "0"}}, "Never");
+  ASSERT_TRUE(
+      eventually([&] { return phaseOf(client_->get(kPods, "default", "job")) == "Succeeded"; }));
+  auto pod = client_->get(kPods, "default", "job");
+  const auto& c = pod.at("status").as_object().at("containerStatuses").as_array().at(0).as_object();
+  EXPECT_EQ(c.at("state").as_object().at("terminated").as_object().at("reason"), "Completed");
+  EXPECT_EQ(conditionStatus(pod, "Ready"), "False");
+}
+
+TEST_F(AgentIntegrationTest, SeveralNodesShareOneWatch) {
+  startHost({"hollow-0", "hollow-1", "hollow-2"});
+  EXPECT_EQ(host_->podFieldSelector(), "spec.nodeName!=");
+  ASSERT_TRUE(eventually([&] { return client_->list(kNodes, "").items.size() == 3; }));
+  createBoundPod("a", "hollow-1");
+  createBoundPod("b", "hollow-2");
+  ASSERT_TRUE(eventually([&] {
+    return phaseOf(client_->get(kPods, "default", "a")) == "Running" &&
+           phaseOf(client_->get(kPods, "default", "b")) == "Running";
+  }));
+  EXPECT_EQ(client_->get(kPods, "default", "b").at("status").as_object().at("hostIP"), "127.1.0.3");
+  EXPECT_EQ(host_->node("hollow-0")->workerCount(), 0u);
+  EXPECT_EQ(host_->node("hollow-1")->workerCount(), 1u);
+}
+
+}  // namespace
+}  // namespace cube::agent
