@@ -24,7 +24,7 @@ struct AlgorithmOptions {
 };
 
 struct ScheduleDecision {
-  std::string node;     // "" when the pod fits nowhere
+  std::string node;      // "" when the pod fits nowhere
   size_t evaluated = 0;  // nodes filtered
   size_t feasible = 0;   // nodes that fit
   std::string failure;   // the FailedScheduling message when node is ""

@@ -46,8 +46,8 @@ bj::object EventRecorder::makeEvent(const PodRef& pod, const std::string& name,
 void EventRecorder::record(const PodInfo& pod, const std::string& type, const std::string& reason,
                            const std::string& message) {
   TimePoint now = clock_->now();
-  std::string key = pod.ns + "/" + pod.name + "/" + pod.uid + "/" + type + "/" + reason + "/" +
-                    message;
+  std::string key =
+      pod.ns + "/" + pod.name + "/" + pod.uid + "/" + type + "/" + reason + "/" + message;
   Aggregate agg;
   {
     std::lock_guard lock(mutex_);
@@ -57,8 +57,7 @@ void EventRecorder::record(const PodInfo& pod, const std::string& type, const st
       // Kubernetes names events <object>.<hex nanoseconds>, unique enough per object.
       char suffix[32];
       auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch());
-      std::snprintf(suffix, sizeof suffix, ".%llx",
-                    static_cast<unsigned long long>(nanos.count()));
+      std::snprintf(suffix, sizeof suffix, ".%llx", static_cast<unsigned long long>(nanos.count()));
       a.name = pod.name + suffix;
     }
     ++a.count;
@@ -82,7 +81,8 @@ void EventRecorder::record(const PodInfo& pod, const std::string& type, const st
       event["count"] = agg.count;
       client_->create(kEvents, pod.ns, event);
     } catch (const std::exception& e) {
-      CUBE_LOG(Debug) << "scheduler: event for " << pod.ns << "/" << pod.name << " not written: " << e.what();
+      CUBE_LOG(Debug) << "scheduler: event for " << pod.ns << "/" << pod.name
+                      << " not written: " << e.what();
     }
   });
   if (!posted) ++dropped_;

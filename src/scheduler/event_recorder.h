@@ -38,9 +38,9 @@ class EventRecorder {
   uint64_t dropped() const { return dropped_; }
 
   // The Event object for a first occurrence.
-  boost::json::object makeEvent(const PodRef& pod, const std::string& name,
-                                const std::string& type, const std::string& reason,
-                                const std::string& message, TimePoint now) const;
+  boost::json::object makeEvent(const PodRef& pod, const std::string& name, const std::string& type,
+                                const std::string& reason, const std::string& message,
+                                TimePoint now) const;
 
  private:
   struct Aggregate {

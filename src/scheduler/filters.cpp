@@ -63,8 +63,7 @@ uint32_t runFilters(const PodInfo& pod, const NodeInfo& node, const PodAffinityS
   return kFitOk;
 }
 
-std::vector<std::string> reasonPhrases(uint32_t reasons, const PodInfo& pod,
-                                       const NodeInfo& node) {
+std::vector<std::string> reasonPhrases(uint32_t reasons, const PodInfo& pod, const NodeInfo& node) {
   std::vector<std::string> out;
   if (reasons & kNodeUnschedulable) out.emplace_back("node(s) were unschedulable");
   if (reasons & kNodeNotReady) out.emplace_back("node(s) were not ready");

@@ -28,10 +28,14 @@ NodeRequirement parseRequirement(const bj::object& o) {
     }
   }
   using Op = NodeRequirement::Op;
-  if (op == "In") r.op = Op::In;
-  else if (op == "NotIn") r.op = Op::NotIn;
-  else if (op == "Exists") r.op = Op::Exists;
-  else if (op == "DoesNotExist") r.op = Op::DoesNotExist;
+  if (op == "In")
+    r.op = Op::In;
+  else if (op == "NotIn")
+    r.op = Op::NotIn;
+  else if (op == "Exists")
+    r.op = Op::Exists;
+  else if (op == "DoesNotExist")
+    r.op = Op::DoesNotExist;
   else if (op == "Gt" || op == "Lt") {
     // Gt/Lt take exactly one integer; anything else can never match (validation refuses it).
     auto n = r.values.size() == 1 ? parseInt(r.values[0]) : std::nullopt;
@@ -142,8 +146,7 @@ NodeAffinity parseNodeAffinity(const bj::object& podSpec) {
       if (!p.is_object()) continue;
       const bj::object* pref = json::getObject(p.get_object(), "preference");
       if (!pref) continue;
-      a.preferred.push_back(
-          {json::getInt(p.get_object(), "weight"), parseNodeSelectorTerm(*pref)});
+      a.preferred.push_back({json::getInt(p.get_object(), "weight"), parseNodeSelectorTerm(*pref)});
     }
   }
   return a;

@@ -46,7 +46,7 @@ struct PreferredNodeTerm {
 };
 
 struct NodeAffinity {
-  Labels nodeSelector;                  // spec.nodeSelector: every pair must be a label
+  Labels nodeSelector;                   // spec.nodeSelector: every pair must be a label
   std::optional<NodeSelector> required;  // requiredDuringSchedulingIgnoredDuringExecution
   std::vector<PreferredNodeTerm> preferred;
 

@@ -16,9 +16,9 @@ std::string unschedulableConditionPatch(const PodInfo& pod, const std::string& m
   std::string transition = pod.scheduledStatus == "False" && !pod.scheduledTransitionTime.empty()
                                ? pod.scheduledTransitionTime
                                : formatRfc3339(now);
-  bj::object condition{{"type", "PodScheduled"},          {"status", "False"},
-                       {"reason", "Unschedulable"},       {"message", message},
-                       {"lastProbeTime", nullptr},        {"lastTransitionTime", transition}};
+  bj::object condition{{"type", "PodScheduled"},    {"status", "False"},
+                       {"reason", "Unschedulable"}, {"message", message},
+                       {"lastProbeTime", nullptr},  {"lastTransitionTime", transition}};
   bj::object patch{
       {"status", bj::object{{"conditions", bj::array{bj::value(std::move(condition))}}}}};
   return json::serialize(patch);

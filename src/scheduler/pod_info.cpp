@@ -82,7 +82,8 @@ PodInfoPtr parsePodInfo(const client::ObjectPtr& object) {
   info->uid = json::getString(*meta, "uid");
   info->key = info->ns + "/" + info->name;
   info->resourceVersion = json::getString(*meta, "resourceVersion");
-  info->terminating = meta->contains("deletionTimestamp") && !meta->at("deletionTimestamp").is_null();
+  info->terminating =
+      meta->contains("deletionTimestamp") && !meta->at("deletionTimestamp").is_null();
   info->created = parseRfc3339(json::getString(*meta, "creationTimestamp")).value_or(TimePoint{});
   if (const bj::object* labels = json::getObject(*meta, "labels")) {
     for (const auto& [k, v] : *labels) {

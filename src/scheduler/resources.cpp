@@ -123,9 +123,13 @@ Resources containerRequests(const bj::object& container, bool nonZero) {
   return r;
 }
 
-Resources podRequests(const bj::object& pod) { return podRequestsImpl(pod, false); }
+Resources podRequests(const bj::object& pod) {
+  return podRequestsImpl(pod, false);
+}
 
-Resources podNonZeroRequests(const bj::object& pod) { return podRequestsImpl(pod, true); }
+Resources podNonZeroRequests(const bj::object& pod) {
+  return podRequestsImpl(pod, true);
+}
 
 Allocatable nodeAllocatable(const bj::object& node) {
   Allocatable a;

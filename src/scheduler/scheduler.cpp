@@ -18,7 +18,9 @@ client::ListOptions activePods() {
   return o;
 }
 
-std::string keyOf(const boost::json::object& obj) { return client::Informer::keyOf(obj); }
+std::string keyOf(const boost::json::object& obj) {
+  return client::Informer::keyOf(obj);
+}
 
 }  // namespace
 
@@ -32,18 +34,19 @@ Scheduler::Scheduler(client::ApiClientPtr client, SchedulerOptions options)
       events_(client_, options_.clock, options_.schedulerName, options_.writerThreads),
       statusWriter_(options_.writerThreads, 10000),
       binder_(client_, options_.bindThreads) {
-  nodeInformer_.addHandlers({[this](const client::ObjectPtr& o) { onNodeChange(o); },
-                             [this](const client::ObjectPtr&, const client::ObjectPtr& o) {
-                               onNodeChange(o);
-                             },
-                             [this](const client::ObjectPtr& o) { onNodeDelete(o); }});
+  nodeInformer_.addHandlers(
+      {[this](const client::ObjectPtr& o) { onNodeChange(o); },
+       [this](const client::ObjectPtr&, const client::ObjectPtr& o) { onNodeChange(o); },
+       [this](const client::ObjectPtr& o) { onNodeDelete(o); }});
   podInformer_.addHandlers(
       {[this](const client::ObjectPtr& o) { onPodAdd(o); },
        [this](const client::ObjectPtr& old, const client::ObjectPtr& o) { onPodUpdate(old, o); },
        [this](const client::ObjectPtr& o) { onPodDelete(o); }});
 }
 
-Scheduler::~Scheduler() { stop(); }
+Scheduler::~Scheduler() {
+  stop();
+}
 
 void Scheduler::start() {
   if (started_) return;
@@ -74,11 +77,15 @@ bool Scheduler::waitForSync(std::chrono::milliseconds timeout) {
   return podInformer_.waitForSync(std::max(left, std::chrono::milliseconds(0)));
 }
 
-SchedulerStats Scheduler::stats() const { return {bound_, unschedulable_, bindFailures_}; }
+SchedulerStats Scheduler::stats() const {
+  return {bound_, unschedulable_, bindFailures_};
+}
 
 // --- Informer handlers: quick bookkeeping only. ---
 
-void Scheduler::onPodAdd(const client::ObjectPtr& obj) { handlePod(nullptr, obj); }
+void Scheduler::onPodAdd(const client::ObjectPtr& obj) {
+  handlePod(nullptr, obj);
+}
 
 void Scheduler::onPodUpdate(const client::ObjectPtr& old, const client::ObjectPtr& now) {
   handlePod(old, now);
@@ -183,8 +190,7 @@ void Scheduler::onBindResult(const PodInfoPtr& pod, const std::string& node,
   }
   CUBE_LOG(Warn) << "scheduler: binding " << pod->key << " to " << node
                  << " failed: " << error->message();
-  events_.record(*pod, "Warning", "FailedScheduling",
-                 "Binding rejected: " + error->message());
+  events_.record(*pod, "Warning", "FailedScheduling", "Binding rejected: " + error->message());
   queue_.addBackoff(pod);
 }
 
@@ -194,8 +200,7 @@ void Scheduler::reportUnschedulable(const PodInfoPtr& pod, const std::string& me
   std::string patch = unschedulableConditionPatch(*pod, message, options_.clock->now());
   statusWriter_.tryPost([this, pod, patch = std::move(patch)] {
     try {
-      client_->patch(kPods, pod->ns, pod->name, client::PatchKind::StrategicMerge, patch,
-                     "status");
+      client_->patch(kPods, pod->ns, pod->name, client::PatchKind::StrategicMerge, patch, "status");
     } catch (const std::exception& e) {
       CUBE_LOG(Debug) << "scheduler: condition for " << pod->key << " not written: " << e.what();
     }

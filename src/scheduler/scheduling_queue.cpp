@@ -14,6 +14,7 @@ void SchedulingQueue::addOrUpdate(const PodInfoPtr& pod, bool relevantChange) {
     e.pod = pod;
     e.seq = nextSeq_++;
     unsafeToActive(pod->key, e);
+    ++changes_;
     changed_.notify_one();
     return;
   }
@@ -37,6 +38,7 @@ void SchedulingQueue::addOrUpdate(const PodInfoPtr& pod, bool relevantChange) {
       if (relevantChange) {
         unsafeDetach(pod->key, e);
         unsafeToBackoffOrActive(pod->key, e, clock_->now());
+        ++changes_;
         changed_.notify_one();
       }
       break;
@@ -73,8 +75,11 @@ std::optional<QueuedPod> SchedulingQueue::pop() {
                                         std::chrono::duration_cast<TimePoint::duration>(
                                             options_.maxUnschedulableStay));
     }
+    // Any change may bring an earlier deadline (a pod moved to backoff), so a wake-up that
+    // changed the queue ends the wait and the deadline is computed again.
+    const uint64_t seen = changes_;
     clock_->waitUntil(lock, changed_, deadline, [&] {
-      if (closed_ || !active_.empty()) return true;
+      if (closed_ || !active_.empty() || changes_ != seen) return true;
       TimePoint now = clock_->now();
       return !backoff_.empty() && std::get<0>(*backoff_.begin()) <= now;
     });
@@ -102,6 +107,7 @@ void SchedulingQueue::addUnschedulable(const QueuedPod& attempt) {
     e.state = State::Unschedulable;
     unschedulable_.emplace(e.lastFailure, e.seq, attempt.pod->key);
   }
+  ++changes_;
   changed_.notify_one();
 }
 
@@ -110,12 +116,15 @@ void SchedulingQueue::addBackoff(const PodInfoPtr& pod) {
   if (closed_) return;
   auto [it, added] = entries_.try_emplace(pod->key);
   Entry& e = it->second;
-  if (added) e.seq = nextSeq_++;
-  else unsafeDetach(pod->key, e);
+  if (added)
+    e.seq = nextSeq_++;
+  else
+    unsafeDetach(pod->key, e);
   e.pod = pod;
   e.attempts++;
   e.lastFailure = clock_->now();
   unsafeToBackoff(pod->key, e);
+  ++changes_;
   changed_.notify_one();
 }
 
@@ -130,6 +139,7 @@ void SchedulingQueue::moveAllToActiveOrBackoff() {
     const std::string& key = std::get<2>(o);
     unsafeToBackoffOrActive(key, entries_.at(key), now);
   }
+  ++changes_;
   changed_.notify_one();
 }
 
@@ -149,7 +159,10 @@ void SchedulingQueue::moveToActiveOrBackoff(const std::function<bool(const PodIn
     unsafeToBackoffOrActive(key, e, now);
     moved = true;
   }
-  if (moved) changed_.notify_one();
+  if (moved) {
+    ++changes_;
+    changed_.notify_one();
+  }
 }
 
 void SchedulingQueue::close() {

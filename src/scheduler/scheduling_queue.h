@@ -101,6 +101,7 @@ class SchedulingQueue {
   uint64_t nextSeq_ = 0;
   uint64_t cycle_ = 0;      // attempts started
   uint64_t moveCycle_ = 0;  // cycle_ at the last cluster change
+  uint64_t changes_ = 0;    // bumped with every notify of changed_
   bool closed_ = false;
 };
 

@@ -15,8 +15,8 @@ int64_t freeShare(int64_t requested, int64_t capacity) {
 
 int64_t leastAllocatedScore(const PodInfo& pod, const NodeInfo& node) {
   const Resources& cap = node.spec.allocatable.resources;
-  int64_t cpu = freeShare(node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu,
-                          cap.milliCpu);
+  int64_t cpu =
+      freeShare(node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu, cap.milliCpu);
   int64_t mem = freeShare(node.nonZeroRequested.memory + pod.nonZeroRequests.memory, cap.memory);
   return (cpu + mem) / 2;
 }

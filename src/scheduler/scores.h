@@ -25,9 +25,9 @@ int64_t leastAllocatedScore(const PodInfo& pod, const NodeInfo& node);
 
 // Raw per-node inputs of the normalised scores.
 struct RawScore {
-  int64_t leastAllocated = 0;  // already 0..100
-  int64_t ownerPods = 0;       // pods of the same controller already on the node
-  int64_t preferredWeight = 0; // sum of matched preferred node affinity weights
+  int64_t leastAllocated = 0;    // already 0..100
+  int64_t ownerPods = 0;         // pods of the same controller already on the node
+  int64_t preferredWeight = 0;   // sum of matched preferred node affinity weights
   int64_t preferNoSchedule = 0;  // intolerable PreferNoSchedule taints
 };
 

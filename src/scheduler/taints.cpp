@@ -21,8 +21,8 @@ std::vector<Taint> parseTaints(const bj::array* taints) {
   for (const bj::value& t : *taints) {
     if (!t.is_object()) continue;
     const bj::object& o = t.get_object();
-    out.push_back({json::getString(o, "key"), json::getString(o, "value"),
-                   json::getString(o, "effect")});
+    out.push_back(
+        {json::getString(o, "key"), json::getString(o, "value"), json::getString(o, "effect")});
   }
   return out;
 }

@@ -18,10 +18,10 @@ struct Taint {
 };
 
 struct Toleration {
-  std::string key;       // "" with Exists: tolerates every taint
-  std::string op;        // Equal (default) or Exists
+  std::string key;  // "" with Exists: tolerates every taint
+  std::string op;   // Equal (default) or Exists
   std::string value;
-  std::string effect;    // "" matches every effect
+  std::string effect;  // "" matches every effect
   bool tolerates(const Taint& taint) const;
 };
 

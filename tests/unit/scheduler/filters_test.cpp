@@ -1,7 +1,7 @@
 // Each filter on in-memory nodes and pods, table-driven, and the FailedScheduling message.
 
-#include "scheduler/algorithm.h"
 #include "scheduler/filters.h"
+#include "scheduler/algorithm.h"
 #include "test_objects.h"
 
 #include <gtest/gtest.h>
@@ -96,8 +96,10 @@ TEST(FiltersTest, NodeSelectorAndNodeAffinity) {
   setLabel(nodeObj, "cores", "8");
   NodeSpecInfo node = parseNodeSpecInfo(nodeObj);
   auto expr = [](const char* e) {
-    return std::string(R"({"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":
-        {"nodeSelectorTerms":[)") + e + "]}}}}";
+    return std::string(
+               R"({"affinity":{"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":
+        {"nodeSelectorTerms":[)") +
+           e + "]}}}}";
   };
   struct Case {
     std::string spec;
@@ -107,7 +109,8 @@ TEST(FiltersTest, NodeSelectorAndNodeAffinity) {
       {R"({"nodeSelector":{"disk":"ssd"}})", true},
       {R"({"nodeSelector":{"disk":"hdd"}})", false},
       {R"({"nodeSelector":{"disk":"ssd","zone":"a"}})", false},
-      {expr(R"({"matchExpressions":[{"key":"disk","operator":"In","values":["ssd","nvme"]}]})"), true},
+      {expr(R"({"matchExpressions":[{"key":"disk","operator":"In","values":["ssd","nvme"]}]})"),
+       true},
       {expr(R"({"matchExpressions":[{"key":"disk","operator":"NotIn","values":["ssd"]}]})"), false},
       {expr(R"({"matchExpressions":[{"key":"gpu","operator":"NotIn","values":["x"]}]})"), true},
       {expr(R"({"matchExpressions":[{"key":"disk","operator":"Exists"}]})"), true},
@@ -115,13 +118,17 @@ TEST(FiltersTest, NodeSelectorAndNodeAffinity) {
       {expr(R"({"matchExpressions":[{"key":"cores","operator":"Gt","values":["4"]}]})"), true},
       {expr(R"({"matchExpressions":[{"key":"cores","operator":"Lt","values":["4"]}]})"), false},
       {expr(R"({"matchExpressions":[{"key":"disk","operator":"Gt","values":["4"]}]})"), false},
-      {expr(R"({"matchFields":[{"key":"metadata.name","operator":"In","values":["node-a"]}]})"), true},
-      {expr(R"({"matchFields":[{"key":"metadata.name","operator":"In","values":["node-b"]}]})"), false},
+      {expr(R"({"matchFields":[{"key":"metadata.name","operator":"In","values":["node-a"]}]})"),
+       true},
+      {expr(R"({"matchFields":[{"key":"metadata.name","operator":"In","values":["node-b"]}]})"),
+       false},
       // Terms are ORed; requirements inside one term are ANDed.
       {expr(R"({"matchExpressions":[{"key":"disk","operator":"In","values":["hdd"]}]},
-               {"matchExpressions":[{"key":"cores","operator":"Exists"}]})"), true},
+               {"matchExpressions":[{"key":"cores","operator":"Exists"}]})"),
+       true},
       {expr(R"({"matchExpressions":[{"key":"disk","operator":"Exists"},
-                                    {"key":"gpu","operator":"Exists"}]})"), false},
+                                    {"key":"gpu","operator":"Exists"}]})"),
+       false},
       {expr(R"({})"), false},  // an empty term matches nothing
   };
   for (const Case& c : cases) {
@@ -162,7 +169,8 @@ TEST(FiltersTest, TaintsAndTolerations) {
         << c.taints << " / " << c.tolerations;
   }
   bj::object nodeObj = makeNode("n");
-  spec(nodeObj)["taints"] = parse(R"({"t":[{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]})")["t"];
+  spec(nodeObj)["taints"] =
+      parse(R"({"t":[{"key":"dedicated","value":"gpu","effect":"NoSchedule"}]})")["t"];
   EXPECT_EQ(reasonPhrases(kUntoleratedTaint, *podInfo(makePod("p")), nodeInfo(nodeObj)),
             std::vector<std::string>{"node(s) had untolerated taint {dedicated: gpu}"});
 }
@@ -238,8 +246,8 @@ TEST(FiltersTest, PodAffinityAndAntiAffinity) {
     setLabel(pod, "app", "web");
     std::string affinity = std::string(R"({")") + kind +
                            R"(":{"requiredDuringSchedulingIgnoredDuringExecution":[
-        {"labelSelector":{"matchLabels":{"app":")" + app + R"("}},"topologyKey":")" + key +
-                           R"("}]}})";
+        {"labelSelector":{"matchLabels":{"app":")" +
+                           app + R"("}},"topologyKey":")" + key + R"("}]}})";
     spec(pod)["affinity"] = bj::parse(affinity);
     return pod;
   };
@@ -277,7 +285,8 @@ TEST(FiltersTest, PodAffinityAndAntiAffinity) {
   bj::object loner = makePod("loner");
   setLabel(loner, "app", "loner");
   spec(loner)["nodeName"] = "b1";
-  spec(loner)["affinity"] = parse(R"({"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
+  spec(loner)["affinity"] =
+      parse(R"({"podAntiAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":[
       {"labelSelector":{"matchLabels":{"app":"web"}},"topologyKey":"zone"}]}})");
   cache.addOrUpdatePod(podInfo(loner));
   bj::object web = makePod("w");

@@ -1,8 +1,8 @@
 // The assumed-pod accounting: a decision counts the pod at once, the informer confirms it, a
 // failed binding forgets it; a burst never overcommits a node.
 
-#include "scheduler/algorithm.h"
 #include "scheduler/scheduler_cache.h"
+#include "scheduler/algorithm.h"
 #include "test_objects.h"
 
 #include <gtest/gtest.h>

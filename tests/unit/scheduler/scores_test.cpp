@@ -1,8 +1,8 @@
 // Scores on in-memory objects, and the algorithm's choice: spread, least-allocated, preferred
 // node affinity, PreferNoSchedule taints, random tie-breaking, sampling on large clusters.
 
-#include "scheduler/algorithm.h"
 #include "scheduler/scores.h"
+#include "scheduler/algorithm.h"
 #include "test_objects.h"
 
 #include <gtest/gtest.h>
@@ -40,8 +40,7 @@ TEST(ScoresTest, NormalisedTotals) {
   EXPECT_EQ(totalScores({{0, 0, 10}, {0, 0, 5}, {0, 0, 0}}, onlyAffinity),
             (std::vector<int64_t>{100, 50, 0}));
   ScoreWeights onlyTaints{0, 0, 0, 1};
-  EXPECT_EQ(totalScores({{0, 0, 0, 0}, {0, 0, 0, 2}}, onlyTaints),
-            (std::vector<int64_t>{100, 0}));
+  EXPECT_EQ(totalScores({{0, 0, 0, 0}, {0, 0, 0, 2}}, onlyTaints), (std::vector<int64_t>{100, 0}));
 }
 
 TEST(ScoresTest, RawInputs) {
@@ -50,7 +49,8 @@ TEST(ScoresTest, RawInputs) {
   spec(nodeObj)["taints"] = parse(R"({"t":[{"key":"spot","effect":"PreferNoSchedule"}]})")["t"];
   NodeInfo node = nodeInfo(nodeObj);
   bj::object pod = makePod("p");
-  spec(pod)["affinity"] = parse(R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
+  spec(pod)["affinity"] =
+      parse(R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
       {"weight":30,"preference":{"matchExpressions":[{"key":"disk","operator":"In","values":["ssd"]}]}},
       {"weight":5,"preference":{"matchExpressions":[{"key":"gpu","operator":"Exists"}]}}]}})");
   std::unordered_map<std::string, int> owners{{"n", 3}};
@@ -99,7 +99,8 @@ TEST(AlgorithmTest, PreferencesWinOverEmptiness) {
   }
   Algorithm algorithm({.seed = 1});
   bj::object pod = makePod("p", "100m", "");
-  spec(pod)["affinity"] = parse(R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
+  spec(pod)["affinity"] =
+      parse(R"({"nodeAffinity":{"preferredDuringSchedulingIgnoredDuringExecution":[
       {"weight":10,"preference":{"matchExpressions":[{"key":"disk","operator":"In","values":["ssd"]}]}}]}})");
   auto lock = cache.lock();
   EXPECT_EQ(algorithm.unsafeSchedule(*podInfo(pod), cache).node, "ssd");
@@ -138,8 +139,8 @@ TEST(AlgorithmTest, TiesAreBrokenAtRandom) {
 TEST(AlgorithmTest, LargeClustersAreSampled) {
   Algorithm algorithm;
   EXPECT_EQ(algorithm.numFeasibleNodesToFind(50), 50u);
-  EXPECT_EQ(algorithm.numFeasibleNodesToFind(1000), 420u);  // 42%
-  EXPECT_EQ(algorithm.numFeasibleNodesToFind(5000), 500u);  // 10%
+  EXPECT_EQ(algorithm.numFeasibleNodesToFind(1000), 420u);     // 42%
+  EXPECT_EQ(algorithm.numFeasibleNodesToFind(5000), 500u);     // 10%
   EXPECT_EQ(algorithm.numFeasibleNodesToFind(100000), 5000u);  // 5% floor
   Algorithm all({.percentageOfNodesToScore = 100});
   EXPECT_EQ(all.numFeasibleNodesToFind(5000), 5000u);

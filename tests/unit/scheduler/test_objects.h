@@ -18,8 +18,8 @@ inline bj::object makeNode(const std::string& name, const std::string& cpu = "4"
   return bj::object{
       {"apiVersion", "v1"},
       {"kind", "Node"},
-      {"metadata", bj::object{{"name", name},
-                              {"labels", bj::object{{"kubernetes.io/hostname", name}}}}},
+      {"metadata",
+       bj::object{{"name", name}, {"labels", bj::object{{"kubernetes.io/hostname", name}}}}},
       {"spec", bj::object{}},
       {"status",
        bj::object{{"allocatable", bj::object{{"cpu", cpu}, {"memory", memory}, {"pods", pods}}},
@@ -41,17 +41,23 @@ inline bj::object makePod(const std::string& name, const std::string& cpu = "",
       {"spec", bj::object{{"containers", bj::array{container}}}}};
 }
 
-inline bj::object& spec(bj::object& o) { return o["spec"].as_object(); }
-inline bj::object& meta(bj::object& o) { return o["metadata"].as_object(); }
+inline bj::object& spec(bj::object& o) {
+  return o["spec"].as_object();
+}
+inline bj::object& meta(bj::object& o) {
+  return o["metadata"].as_object();
+}
 inline void setLabel(bj::object& o, const std::string& k, const std::string& v) {
   auto& m = meta(o);
   if (!m["labels"].is_object()) m["labels"] = bj::object{};
   m["labels"].as_object()[k] = v;
 }
 inline void setOwner(bj::object& pod, const std::string& uid) {
-  meta(pod)["ownerReferences"] = bj::array{bj::object{
-      {"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "rs"}, {"uid", uid},
-      {"controller", true}}};
+  meta(pod)["ownerReferences"] = bj::array{bj::object{{"apiVersion", "apps/v1"},
+                                                      {"kind", "ReplicaSet"},
+                                                      {"name", "rs"},
+                                                      {"uid", uid},
+                                                      {"controller", true}}};
 }
 
 inline PodInfoPtr podInfo(const bj::object& pod) {
@@ -62,6 +68,8 @@ inline NodeInfo nodeInfo(const bj::object& node) {
   n.spec = parseNodeSpecInfo(node);
   return n;
 }
-inline bj::object parse(const std::string& text) { return bj::parse(text).as_object(); }
+inline bj::object parse(const std::string& text) {
+  return bj::parse(text).as_object();
+}
 
 }  // namespace cube::scheduler::testing
