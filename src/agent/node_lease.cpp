@@ -28,6 +28,7 @@ void NodeLease::renew(TimePoint now, const std::string& nodeUid) {
                        {"metadata", std::move(meta)},
                        {"spec", bj::object{{"holderIdentity", nodeName_},
                                            {"leaseDurationSeconds", durationSeconds_},
+                                           {"acquireTime", stamp},
                                            {"renewTime", stamp}}}};
       lease_ = client_->create(resource(), kNodeLeaseNamespace, lease);
       return;
