@@ -39,6 +39,7 @@ struct SchedulerStats {
   uint64_t bound = 0;          // bindings the API accepted
   uint64_t unschedulable = 0;  // attempts that found no node
   uint64_t bindFailures = 0;   // bindings the API refused
+  uint64_t eventsDropped = 0;  // events not written because the writer pool was full
 };
 
 class Scheduler {
