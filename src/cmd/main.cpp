@@ -23,6 +23,10 @@ int main(int argc, char** argv) {
   serverCmd->add_option("--bind-address", server.bindAddress, "Address the API listens on")
       ->capture_default_str();
   serverCmd->add_flag("--disable-agent", server.disableAgent, "Run no node agent in this process");
+  serverCmd->add_flag("--disable-scheduler", server.disableScheduler,
+                      "Run no scheduler in this process");
+  serverCmd->add_flag("--disable-controller-manager", server.disableControllers,
+                      "Run no controllers in this process");
   serverCmd->add_option("--log-level", server.logLevel, "debug, info or warn")
       ->capture_default_str();
 

@@ -1,8 +1,11 @@
 #include "cmd/server_command.h"
 
 #include "apiserver/api_server.h"
+#include "client/http_api_client.h"
 #include "cmd/kubeconfig.h"
 #include "common/log.h"
+#include "controllers/controller_manager.h"
+#include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_store.h"
 
 #include <sys/resource.h>
@@ -54,6 +57,20 @@ int runServer(const ServerFlags& flags) {
                                ? (std::filesystem::path(flags.dataDir) / "kubeconfig").string()
                                : flags.kubeconfig;
   writeKubeconfig(kubeconfig, url);
+
+  // The control loops talk to the API over loopback HTTP, with the same semantics as any client.
+  auto client = client::HttpApiClient::fromUrl(url);
+  std::unique_ptr<controllers::ControllerManager> controllerManager;
+  if (!flags.disableControllers) {
+    controllerManager = std::make_unique<controllers::ControllerManager>(client);
+    controllerManager->addDefaultControllers();
+    if (!controllerManager->start()) CUBE_LOG(Warn) << "controller caches did not sync in time";
+  }
+  std::unique_ptr<scheduler::Scheduler> podScheduler;
+  if (!flags.disableScheduler) {
+    podScheduler = std::make_unique<scheduler::Scheduler>(client);
+    podScheduler->start();
+  }
   CUBE_LOG(Info) << "cube server listening on " << url << ", data in " << flags.dataDir;
   std::cout << "cube server is ready at " << url << "\n"
             << "kubeconfig: " << kubeconfig << "\n"
@@ -62,6 +79,8 @@ int runServer(const ServerFlags& flags) {
   int sig = 0;
   sigwait(&signals, &sig);
   CUBE_LOG(Info) << "signal " << sig << ": shutting down";
+  if (podScheduler) podScheduler->stop();
+  if (controllerManager) controllerManager->stop();
   server->stop();
   return 0;
 }

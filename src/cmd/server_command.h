@@ -10,6 +10,8 @@ struct ServerFlags {
   std::string kubeconfig;  // default: <data-dir>/kubeconfig
   std::string bindAddress = "127.0.0.1";
   bool disableAgent = false;
+  bool disableScheduler = false;
+  bool disableControllers = false;
   std::string logLevel = "info";
 };
 

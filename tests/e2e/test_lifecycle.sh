@@ -82,30 +82,15 @@ expect "delete by label across a collection" 'deleted' kubectl delete cm --all
 # Cascading deletion: --cascade=orphan keeps the dependents (their ownerReference goes),
 # --cascade=foreground deletes them before the owner.
 M=$(dirname "$0")/manifests
-owned_pod() {
-  local pod=$1 rs=$2
-  local uid
-  uid=$(kubectl get rs "$rs" -o jsonpath='{.metadata.uid}')
-  cat <<YAML | kubectl create -f - >/dev/null
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $pod
-  labels: {app: http-go}
-  ownerReferences:
-  - {apiVersion: apps/v1, kind: ReplicaSet, name: $rs, uid: $uid, controller: true, blockOwnerDeletion: true}
-spec:
-  containers: [{name: c, image: gasbugs/http-go}]
-YAML
-}
 kubectl create -f "$M/http-go-rs.yaml" >/dev/null
-owned_pod dependent-1 http-go-rs
+eventually "the ReplicaSet's pods exist" '^3$' bash -c "kubectl get pods -l app=http-go -o name | wc -l"
 expect "delete --cascade=orphan returns" 'replicaset.apps "http-go-rs" deleted' timeout 20 kubectl delete rs http-go-rs --cascade=orphan
-expect "orphaned pod survives" 'dependent-1' kubectl get pod dependent-1
-expect_eq "orphaned pod lost its owner" "" kubectl get pod dependent-1 -o jsonpath='{.metadata.ownerReferences}'
+expect_eq "orphaned pods survive" "3" bash -c "kubectl get pods -l app=http-go -o name | wc -l"
+expect_eq "orphaned pods lost their owner" "" kubectl get pods -l app=http-go -o jsonpath='{.items[*].metadata.ownerReferences}'
+kubectl delete pods -l app=http-go --wait=false >/dev/null
 kubectl create -f "$M/http-go-rs.yaml" >/dev/null
-owned_pod dependent-2 http-go-rs
-expect "delete --cascade=foreground returns" 'deleted' timeout 20 kubectl delete rs http-go-rs --cascade=foreground
-expect_eq "foreground deletion removed the dependent" "" bash -c "kubectl get pods -o name | grep dependent-2"
+eventually "the new ReplicaSet's pods exist" '^3$' bash -c "kubectl get pods -l app=http-go -o name | wc -l"
+expect "delete --cascade=foreground returns" 'deleted' timeout 30 kubectl delete rs http-go-rs --cascade=foreground
+expect_eq "foreground deletion removed the dependents" "0" bash -c "kubectl get pods -l app=http-go -o name | wc -l"
 expect_eq "and the owner" "" bash -c "kubectl get rs -o name | grep http-go-rs"
 finish

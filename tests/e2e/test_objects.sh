@@ -30,10 +30,10 @@ expect "get --show-labels" 'app=http-go' kubectl get pod --show-labels
 expect_fail "get missing pod" 'Error from server \(NotFound\): pods "nope" not found' kubectl get pod nope
 
 expect "create old apps/v1beta2 ReplicaSet verbatim" 'replicaset.apps/http-go-rs created' kubectl create -f "$M/http-go-rs.yaml"
-expect "get rs" 'http-go-rs +3 +0 +0' kubectl get rs
-expect "describe rs" 'Replicas: +0 current / 3 desired' kubectl describe rs http-go-rs
+eventually "get rs (the controller creates the pods)" 'http-go-rs +3 +3 +0' kubectl get rs
+expect "describe rs" 'Replicas: +3 current / 3 desired' kubectl describe rs http-go-rs
 expect "create rc" 'replicationcontroller/rc-http-go created' kubectl create -f "$M/rc-http-go.yaml"
-expect "get rc" 'rc-http-go +3 +0 +0' kubectl get rc
+eventually "get rc" 'rc-http-go +3 +3 +0' kubectl get rc
 expect "create deployment" 'deployment.apps/http-go created' kubectl create -f "$M/http-go-deployment.yaml"
 expect "get deploy" 'http-go +0/3 +0 +0' kubectl get deploy
 expect "deployment defaults" 'maxSurge: 25%' kubectl get deploy http-go -o yaml
