@@ -4,7 +4,6 @@
 #include "api/schema/openapi.h"
 #include "apiserver/admission/namespace_lifecycle.h"
 #include "apiserver/bootstrap.h"
-#include "apiserver/controllers/deletion_finalizers.h"
 #include "apiserver/controllers/namespace_controller.h"
 #include "apiserver/controllers/periodic_loop.h"
 #include "apiserver/controllers/termination_deadline.h"
@@ -64,7 +63,6 @@ class ApiServerImpl : public ApiServer {
         watches_(resources_),
         handler_(registry_, resources_, watches_),
         namespaces_(resources_),
-        deletionFinalizers_(resources_),
         deadlines_(resources_) {
     auto namespacesInfo = registry_.find("", "v1", "namespaces");
     admission_.add(
@@ -118,10 +116,6 @@ class ApiServerImpl : public ApiServer {
     bootstrapLoop_ = std::make_unique<PeriodicLoop>("bootstrap", std::chrono::seconds(10),
                                                     [this] { ensureBootstrap(); });
     bootstrapLoop_->start();
-    finalizerLoop_ = std::make_unique<PeriodicLoop>("deletion finalizers",
-                                                    std::chrono::seconds(1),
-                                                    [this] { deletionFinalizers_.reconcileAll(); });
-    finalizerLoop_->start();
     namespaceLoop_->start();
     deadlineLoop_->start();
     compactLoop_->start();
@@ -132,7 +126,6 @@ class ApiServerImpl : public ApiServer {
     if (stopped_.exchange(true)) return;
     ready_ = false;
     if (bootstrapLoop_) bootstrapLoop_->stop();
-    if (finalizerLoop_) finalizerLoop_->stop();
     if (namespaceLoop_) namespaceLoop_->stop();
     if (deadlineLoop_) deadlineLoop_->stop();
     if (compactLoop_) compactLoop_->stop();
@@ -298,11 +291,10 @@ class ApiServerImpl : public ApiServer {
   WatchHandler watches_;
   ResourceHandler handler_;
   NamespaceController namespaces_;
-  DeletionFinalizers deletionFinalizers_;
   TerminationDeadline deadlines_;
   std::shared_ptr<ServiceAllocation> serviceAllocation_;
   std::unique_ptr<http::HttpServer> http_;
-  std::unique_ptr<PeriodicLoop> bootstrapLoop_, finalizerLoop_, namespaceLoop_, deadlineLoop_, compactLoop_;
+  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, deadlineLoop_, compactLoop_;
   store::Revision lastSeenRevision_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};

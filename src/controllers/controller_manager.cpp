@@ -1,6 +1,7 @@
 #include "controllers/controller_manager.h"
 
 #include "common/log.h"
+#include "controllers/garbagecollector/garbage_collector.h"
 #include "controllers/replicaset/replica_set_controller.h"
 
 #include <stdexcept>
@@ -34,6 +35,9 @@ void ControllerManager::addDefaultControllers() {
   });
   add([](const ControllerContext& c) {
     return std::make_unique<ReplicaSetController>(ReplicaKind::replicationController(), c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<garbagecollector::GarbageCollector>(c);
   });
 }
 
