@@ -87,6 +87,7 @@ class ApiServerImpl : public ApiServer {
                       });
         });
     admission_.add(serviceAllocation_);
+    admission_.add(std::make_shared<DefaultTolerationSeconds>(options_.defaultTolerations));
   }
 
   ~ApiServerImpl() override { stop(); }

@@ -3,6 +3,7 @@
 // admission, discovery, OpenAPI — plus the control loops that belong to the API itself (namespace
 // finalization, graceful pod termination deadlines, compaction) and the bootstrap objects.
 
+#include "apiserver/admission/default_toleration_seconds.h"
 #include "apiserver/admission/service_allocation.h"
 #include "store/store.h"
 
@@ -19,6 +20,8 @@ struct ApiServerOptions {
   uint16_t port = 6443;  // 0 = any free port
   int workerThreads = 32;
   ServiceRanges serviceRanges;
+  // Seconds new pods tolerate the not-ready/unreachable NoExecute taints (DefaultTolerationSeconds).
+  DefaultTolerationSecondsOptions defaultTolerations;
   // Revisions older than this are compacted away (watches from before get 410 Gone).
   std::chrono::seconds compactionInterval = std::chrono::minutes(5);
 };
