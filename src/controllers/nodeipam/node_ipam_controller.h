@@ -1,0 +1,69 @@
+#pragma once
+// NodeIpamController: gives every Node a pod subnet — spec.podCIDR and spec.podCIDRs, a /24 of
+// 10.42.0.0/16 by default — that no other node has, and takes it back when the node is deleted.
+// The agent allocates its pods' IPs from it.
+//
+// What is allocated is rebuilt from the nodes' spec.podCIDR when the controller starts (before
+// any worker runs), so a restart never hands out a subnet twice. reconcile(name) is
+// level-triggered: a node without a subnet gets one; a node that is gone frees the subnet it had.
+
+#include "client/work_queue.h"
+#include "controllers/controller.h"
+#include "controllers/event_recorder.h"
+#include "controllers/nodeipam/cidr_allocator.h"
+#include "controllers/object_cache.h"
+#include "controllers/queue_workers.h"
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace cube::controllers::nodeipam {
+
+struct NodeIpamOptions {
+  std::string clusterCidr = "10.42.0.0/16";
+  int nodeMaskSize = 24;
+};
+
+class NodeIpamController : public Controller {
+ public:
+  struct Deps {
+    client::ApiClientPtr client;  // node patches
+    ObjectCachePtr nodes;
+    EventRecorderPtr events;
+    client::ClockPtr clock;
+  };
+
+  NodeIpamController(const ControllerContext& context, NodeIpamOptions options = {});
+  NodeIpamController(Deps deps, NodeIpamOptions options = {});
+  ~NodeIpamController() override;
+
+  std::string name() const override { return "node-ipam-controller"; }
+  // Rebuilds the allocations from the cached nodes, then starts the workers.
+  void start(int workers) override;
+  void stop() override;
+
+  // Marks the subnets the cached nodes already have as taken (start() calls it; tests too).
+  void rebuild();
+  // Gives node `name` a subnet when it has none; frees the subnet of a node that is gone.
+  // Throws when the write must be retried.
+  void reconcile(const std::string& name);
+
+  void onNodeAdd(const ObjectPtr& node);
+  void onNodeUpdate(const ObjectPtr& old, const ObjectPtr& now);
+  void onNodeDelete(const ObjectPtr& node);
+
+  client::WorkQueue& queue() { return *queue_; }
+  CidrAllocator& allocator() { return allocator_; }
+
+ private:
+  Deps deps_;
+  CidrAllocator allocator_;
+  std::mutex mutex_;                             // guards assigned_
+  std::map<std::string, std::string> assigned_;  // node name -> the subnet we account to it
+  std::unique_ptr<client::WorkQueue> queue_;
+  std::unique_ptr<QueueWorkers> workers_;
+};
+
+}  // namespace cube::controllers::nodeipam
