@@ -1,8 +1,10 @@
 #include "controllers/controller_manager.h"
 
 #include "common/log.h"
+#include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/garbagecollector/garbage_collector.h"
 #include "controllers/replicaset/replica_set_controller.h"
+#include "controllers/statefulset/stateful_set_controller.h"
 
 #include <stdexcept>
 
@@ -35,6 +37,12 @@ void ControllerManager::addDefaultControllers() {
   });
   add([](const ControllerContext& c) {
     return std::make_unique<ReplicaSetController>(ReplicaKind::replicationController(), c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<daemonset::DaemonSetController>(c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<statefulset::StatefulSetController>(c);
   });
   add([](const ControllerContext& c) {
     return std::make_unique<garbagecollector::GarbageCollector>(c);
