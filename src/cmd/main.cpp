@@ -1,6 +1,7 @@
 // cube: one binary for every role (like k3s). Subcommands: server, agent, kubectl.
 
 #include "cmd/agent_command.h"
+#include "cmd/duration_flag.h"
 #include "cmd/server_command.h"
 
 #include <CLI/CLI.hpp>
@@ -28,6 +29,23 @@ int main(int argc, char** argv) {
   serverCmd->add_flag("--disable-controller-manager", server.disableControllers,
                       "Run no controllers in this process");
   serverCmd->add_option("--log-level", server.logLevel, "debug, info or warn")
+      ->capture_default_str();
+  serverCmd
+      ->add_option("--node-monitor-grace-period", server.nodeMonitorGracePeriod,
+                   "How long a node may miss heartbeats before it is NotReady (e.g. 40s)")
+      ->check([](const std::string& v) {
+        return cube::cmd::parseDurationFlag(v) ? std::string() : "invalid duration: " + v;
+      })
+      ->capture_default_str();
+  serverCmd
+      ->add_option("--default-unreachable-toleration-seconds",
+                   server.defaultUnreachableTolerationSeconds,
+                   "tolerationSeconds of the unreachable:NoExecute toleration added to pods")
+      ->capture_default_str();
+  serverCmd
+      ->add_option("--default-not-ready-toleration-seconds",
+                   server.defaultNotReadyTolerationSeconds,
+                   "tolerationSeconds of the not-ready:NoExecute toleration added to pods")
       ->capture_default_str();
 
   cube::cmd::AgentFlags agent;

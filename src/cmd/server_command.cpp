@@ -2,6 +2,7 @@
 
 #include "apiserver/api_server.h"
 #include "client/http_api_client.h"
+#include "cmd/duration_flag.h"
 #include "cmd/kubeconfig.h"
 #include "common/log.h"
 #include "controllers/controller_manager.h"
@@ -12,6 +13,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 
 namespace cube::cmd {
 
@@ -48,6 +50,8 @@ int runServer(const ServerFlags& flags) {
   apiserver::ApiServerOptions options;
   options.bindAddress = flags.bindAddress;
   options.port = flags.port;
+  options.defaultTolerations.unreachableSeconds = flags.defaultUnreachableTolerationSeconds;
+  options.defaultTolerations.notReadySeconds = flags.defaultNotReadyTolerationSeconds;
   auto server = apiserver::makeApiServer(options, store);
   server->start();
 
@@ -62,7 +66,11 @@ int runServer(const ServerFlags& flags) {
   auto client = client::HttpApiClient::fromUrl(url);
   std::unique_ptr<controllers::ControllerManager> controllerManager;
   if (!flags.disableControllers) {
-    controllerManager = std::make_unique<controllers::ControllerManager>(client);
+    controllers::ControllerManagerOptions managerOptions;
+    auto grace = parseDurationFlag(flags.nodeMonitorGracePeriod);
+    if (!grace) throw std::invalid_argument("invalid --node-monitor-grace-period");
+    managerOptions.nodeMonitorGracePeriod = *grace;
+    controllerManager = std::make_unique<controllers::ControllerManager>(client, managerOptions);
     controllerManager->addDefaultControllers();
     if (!controllerManager->start()) CUBE_LOG(Warn) << "controller caches did not sync in time";
   }

@@ -13,6 +13,11 @@ struct ServerFlags {
   bool disableScheduler = false;
   bool disableControllers = false;
   std::string logLevel = "info";
+  // Node lifecycle: how long a node may miss heartbeats before it is NotReady ("40s", "5s").
+  std::string nodeMonitorGracePeriod = "40s";
+  // DefaultTolerationSeconds admission: how long new pods tolerate unreachable/not-ready nodes.
+  int64_t defaultUnreachableTolerationSeconds = 300;
+  int64_t defaultNotReadyTolerationSeconds = 300;
 };
 
 // `cube server`: runs until SIGINT/SIGTERM. Returns the process exit code.

@@ -3,6 +3,8 @@
 #include "common/log.h"
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/garbagecollector/garbage_collector.h"
+#include "controllers/nodeipam/node_ipam_controller.h"
+#include "controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
 
@@ -46,6 +48,13 @@ void ControllerManager::addDefaultControllers() {
   });
   add([](const ControllerContext& c) {
     return std::make_unique<garbagecollector::GarbageCollector>(c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<nodeipam::NodeIpamController>(c);
+  });
+  add([grace = options_.nodeMonitorGracePeriod](const ControllerContext& c) {
+    return std::make_unique<nodelifecycle::NodeLifecycleController>(
+        c, nodelifecycle::NodeLifecycleOptions{grace});
   });
 }
 

@@ -25,6 +25,8 @@ struct ControllerManagerOptions {
   std::chrono::milliseconds resyncPeriod{std::chrono::seconds(30)};
   std::chrono::milliseconds syncTimeout{std::chrono::seconds(60)};
   client::ClockPtr clock;  // realClock() when null
+  // Node lifecycle: how long a node may go without a heartbeat before it is NotReady/unreachable.
+  std::chrono::milliseconds nodeMonitorGracePeriod{std::chrono::seconds(40)};
 };
 
 using ControllerFactory = std::function<ControllerPtr(const ControllerContext&)>;

@@ -1,0 +1,43 @@
+#include "cmd/duration_flag.h"
+
+#include <cctype>
+#include <cstdlib>
+
+namespace cube::cmd {
+
+std::optional<std::chrono::milliseconds> parseDurationFlag(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  double totalMs = 0;
+  size_t i = 0;
+  bool bareNumber = true;
+  while (i < text.size()) {
+    size_t start = i;
+    while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+      ++i;
+    if (i == start) return std::nullopt;
+    double value = std::strtod(text.substr(start, i - start).c_str(), nullptr);
+    size_t unitStart = i;
+    while (i < text.size() && std::isalpha(static_cast<unsigned char>(text[i]))) ++i;
+    std::string unit = text.substr(unitStart, i - unitStart);
+    double scale = 0;
+    if (unit.empty()) {
+      if (!bareNumber || i != text.size() || start != 0) return std::nullopt;
+      scale = 1000;
+    } else if (unit == "ms") {
+      scale = 1;
+    } else if (unit == "s") {
+      scale = 1000;
+    } else if (unit == "m") {
+      scale = 60 * 1000;
+    } else if (unit == "h") {
+      scale = 3600 * 1000;
+    } else {
+      return std::nullopt;
+    }
+    bareNumber = false;
+    totalMs += value * scale;
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(totalMs));
+}
+
+}  // namespace cube::cmd

@@ -1,0 +1,13 @@
+#pragma once
+// Durations on the command line as Kubernetes writes them (Go's time.ParseDuration): "40s",
+// "500ms", "1m30s", "2h". A bare number means seconds.
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace cube::cmd {
+
+std::optional<std::chrono::milliseconds> parseDurationFlag(const std::string& text);
+
+}  // namespace cube::cmd
