@@ -1,8 +1,11 @@
 #include "controllers/controller_manager.h"
 
 #include "common/log.h"
+#include "controllers/cronjob/cron_job_controller.h"
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "controllers/garbagecollector/garbage_collector.h"
+#include "controllers/job/job_controller.h"
+#include "controllers/job/ttl_after_finished_controller.h"
 #include "controllers/nodeipam/node_ipam_controller.h"
 #include "controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
@@ -39,6 +42,13 @@ void ControllerManager::addDefaultControllers() {
   });
   add([](const ControllerContext& c) {
     return std::make_unique<ReplicaSetController>(ReplicaKind::replicationController(), c);
+  });
+  add([](const ControllerContext& c) { return std::make_unique<job::JobController>(c); });
+  add([](const ControllerContext& c) {
+    return std::make_unique<job::TtlAfterFinishedController>(c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<cronjob::CronJobController>(c);
   });
   add([](const ControllerContext& c) {
     return std::make_unique<daemonset::DaemonSetController>(c);
