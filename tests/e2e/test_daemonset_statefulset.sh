@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # DaemonSet and StatefulSet controllers against hollow nodes: a DaemonSet runs one pod per node
-# (3, then 4 once a late agent joins) pinned by matchFields affinity and listed by
-# `kubectl rollout history`; a StatefulSet creates web-0, web-1, web-2 one after another (each
-# Ready first) and scales down to 1 from the highest ordinal.
+# (3, then 4 once a late agent joins) pinned by matchFields affinity, listed by `kubectl rollout
+# history` and rolled to a new image; a StatefulSet creates web-0, web-1, web-2 one after
+# another (each Ready first), rolls to a new image and scales down to 1 from the highest ordinal.
 source "$(dirname "$0")/lib.sh"
 
 AGENT_PIDS=()
@@ -87,12 +87,22 @@ expect "creation events in order" "web-0.*web-1.*web-2" bash -c \
 expect_eq "hostname and subdomain" "web-1 web" kubectl get pod web-1 -o \
   jsonpath='{.spec.hostname} {.spec.subdomain}'
 
+# Rolling updates: both roll out a new image and record a second revision.
+kubectl set image sts/web c=nginx:2 >/dev/null
+expect "sts rollout status" "partitioned roll out complete|rolling update complete" \
+  timeout 30 kubectl rollout status sts/web
+expect_eq "sts pods on the new image" "nginx:2 nginx:2 nginx:2 " bash -c \
+  "kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.spec.containers[0].image} {end}'"
+kubectl set image ds/agent c=busybox:2 >/dev/null
+expect "ds rollout status" "successfully rolled out" timeout 30 kubectl rollout status ds/agent
+expect "ds history has 2 revisions" "^2 " bash -c "kubectl rollout history ds/agent | tail -2"
+
 kubectl scale sts web --replicas=1 >/dev/null
 eventually "sts scaled to 1" "^web +1/1 " kubectl get sts web --no-headers
 eventually "only web-0 left" "^web-0$" bash -c \
   "kubectl get pods -l app=web --no-headers -o custom-columns=N:.metadata.name"
-expect "deleted from the highest ordinal" "web-2.*web-1" bash -c \
-  "kubectl get events --field-selector involvedObject.name=web --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'delete Pod' | tr '\n' ' '"
+expect "deleted from the highest ordinal" "^delete Pod web-2 .*delete Pod web-1 " bash -c \
+  "kubectl get events --field-selector involvedObject.name=web --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'delete Pod' | tail -2 | tr '\n' ' '"
 
 stop_agents
 finish

@@ -341,20 +341,25 @@ void DaemonSetController::reconcile(const std::string& key) {
 }
 
 void DaemonSetController::writeStatus(const bj::object& ds, const bj::object& status) {
-  const auto* previous = json::getObject(ds, "status");
-  bj::object next = previous ? *previous : bj::object{};
-  next.erase("numberUnavailable");
-  for (const auto& [k, v] : status) next[k] = v;
-  if (previous && next == *previous) return;
   bj::object obj = ds;
-  obj["apiVersion"] = "apps/v1";
-  obj["kind"] = "DaemonSet";
-  obj["status"] = next;
-  try {
-    deps_.client->update(kDaemonSets, namespaceOf(ds), nameOf(ds), obj, "status");
-  } catch (const ApiError& e) {
-    if (e.code() == 404) return;
-    throw;  // a Conflict: the cache was behind; the retry reads the newer object
+  for (int attempt = 0;; ++attempt) {
+    const auto* previous = json::getObject(obj, "status");
+    bj::object next = previous ? *previous : bj::object{};
+    next.erase("numberUnavailable");
+    for (const auto& [k, v] : status) next[k] = v;
+    if (previous && next == *previous) return;
+    obj["apiVersion"] = "apps/v1";
+    obj["kind"] = "DaemonSet";
+    obj["status"] = next;
+    try {
+      deps_.client->update(kDaemonSets, namespaceOf(obj), nameOf(obj), obj, "status");
+      return;
+    } catch (const ApiError& e) {
+      if (e.code() == 404) return;
+      if (e.code() != 409 || attempt >= 1) throw;
+    }
+    // Our cache is behind (often our own previous write): the same counts onto the newest object.
+    obj = deps_.client->get(kDaemonSets, namespaceOf(obj), nameOf(obj));
   }
 }
 

@@ -193,18 +193,24 @@ void StatefulSetController::deletePod(const bj::object& set, const bj::object& p
 }
 
 void StatefulSetController::writeStatus(const bj::object& set, const bj::object& status) {
-  const auto* previous = json::getObject(set, "status");
-  bj::object next = previous ? *previous : bj::object{};
-  for (const auto& [k, v] : status) next[k] = v;
-  if (previous && next == *previous) return;
   bj::object obj = set;
-  obj["apiVersion"] = "apps/v1";
-  obj["kind"] = "StatefulSet";
-  obj["status"] = next;
-  try {
-    deps_.client->update(kStatefulSets, namespaceOf(set), nameOf(set), obj, "status");
-  } catch (const ApiError& e) {
-    if (e.code() != 404) throw;
+  for (int attempt = 0;; ++attempt) {
+    const auto* previous = json::getObject(obj, "status");
+    bj::object next = previous ? *previous : bj::object{};
+    for (const auto& [k, v] : status) next[k] = v;
+    if (previous && next == *previous) return;
+    obj["apiVersion"] = "apps/v1";
+    obj["kind"] = "StatefulSet";
+    obj["status"] = next;
+    try {
+      deps_.client->update(kStatefulSets, namespaceOf(obj), nameOf(obj), obj, "status");
+      return;
+    } catch (const ApiError& e) {
+      if (e.code() == 404) return;
+      if (e.code() != 409 || attempt >= 1) throw;
+    }
+    // Our cache is behind (often our own previous write): the same counts onto the newest object.
+    obj = deps_.client->get(kStatefulSets, namespaceOf(obj), nameOf(obj));
   }
 }
 
