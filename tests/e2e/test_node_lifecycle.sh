@@ -47,6 +47,9 @@ expect_eq "podCIDRs" "$(kubectl get node a -o jsonpath='{.spec.podCIDR}')" \
 cidrs=$(kubectl get nodes -o jsonpath='{.items[*].spec.podCIDR}' | tr ' ' '\n' | sort -u | wc -l)
 expect_eq "pod CIDRs unique" "2" echo "$cidrs"
 
+# The agent learns its podCIDR from the answer to its first status report, 1 s after it
+# registers; pods it starts before that get IPs from its fallback range.
+sleep 1.5
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: apps/v1
 kind: ReplicaSet
