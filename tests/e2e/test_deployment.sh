@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Deployments (seed 001's rollout exercise) against cube server + 3 hollow nodes: create with
+# --record, rollout status, set image v1 -> v2 -> v3, rollout history with CHANGE-CAUSE, undo,
+# undo --to-revision=1, kubectl refusing to undo a paused deployment, resume, scale, and the
+# ScalingReplicaSet events.
+source "$(dirname "$0")/lib.sh"
+
+AGENT_PID=""
+stop_agent() {
+  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
+    kill "$AGENT_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$AGENT_PID" 2>/dev/null
+  fi
+  AGENT_PID=""
+}
+trap 'stop_agent; cleanup' EXIT
+
+start_cluster
+"$CUBE_BIN" agent --runtime=fake --count 3 --node-name-prefix hollow- --kubeconfig "$KUBECONFIG" \
+  --fake-start-delay 0.2 --lease-renew-interval 2 >"$E2E_DIR/agent.out" 2>"$E2E_DIR/agent.log" &
+AGENT_PID=$!
+eventually "3 Ready nodes" "^3$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
+
+cat >"$E2E_DIR/deploy.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: http-go
+  labels: {app: http-go}
+spec:
+  replicas: 3
+  selector:
+    matchLabels: {app: http-go}
+  template:
+    metadata:
+      labels: {app: http-go}
+    spec:
+      containers:
+      - name: http-go
+        image: gasbugs/http-go:v1
+YAML
+
+image() { kubectl get deploy http-go -o jsonpath='{.spec.template.spec.containers[0].image}'; }
+rollout() { kubectl rollout status deployment http-go --timeout=30s; }
+
+expect "create --record" "deployment.apps/http-go created" kubectl create -f "$E2E_DIR/deploy.yaml" --record
+expect "rollout status" 'deployment "http-go" successfully rolled out' rollout
+expect "get deployment" "http-go +3/3 +3 +3" kubectl get deployment http-go --no-headers
+expect "one replica set named by the template hash" "^http-go-[bcdfghjklmnpqrstvwxz2456789]+ +3 +3 +3" \
+  kubectl get rs --no-headers
+expect_eq "pods carry pod-template-hash" "3" bash -c \
+  "kubectl get pods -l app=http-go,pod-template-hash --no-headers | grep -c Running"
+expect_eq "revision 1" "1" kubectl get deploy http-go \
+  -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}'
+
+expect "set image v2" "image updated" kubectl set image deployment http-go http-go=gasbugs/http-go:v2 --record
+expect "rollout v2" "successfully rolled out" rollout
+expect "set image v3" "image updated" kubectl set image deployment http-go http-go=gasbugs/http-go:v3 --record
+expect "rollout v3" "successfully rolled out" rollout
+expect "history lists 3 revisions with change-cause" \
+  "REVISION +CHANGE-CAUSE.*1 +kubectl create .*--record=true.*2 +kubectl set image .*:v2.*3 +kubectl set image .*:v3" \
+  bash -c "kubectl rollout history deployment http-go | tr '\n' ' '"
+expect_eq "3 replica sets, old ones at 0" "0 0 3" bash -c \
+  "kubectl get rs --sort-by=.metadata.annotations.deployment\\\\.kubernetes\\\\.io/revision -o jsonpath='{.items[*].spec.replicas}'"
+
+expect "undo" "rolled back" kubectl rollout undo deployment http-go
+expect "rollout after undo" "successfully rolled out" rollout
+expect_eq "image back to v2" "gasbugs/http-go:v2" image
+expect "undo reused revision 2 as 4" "REVISION.*1 .*3 .*4 +kubectl set image .*:v2" \
+  bash -c "kubectl rollout history deployment http-go | tr '\n' ' '"
+expect_eq "still 3 replica sets" "3" bash -c "kubectl get rs --no-headers | wc -l"
+
+expect "undo --to-revision=1" "rolled back" kubectl rollout undo deployment http-go --to-revision=1
+expect "rollout after undo to 1" "successfully rolled out" rollout
+expect_eq "image back to v1" "gasbugs/http-go:v1" image
+expect_eq "revision 5" "5" kubectl get deploy http-go \
+  -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}'
+
+expect "pause" "paused" kubectl rollout pause deployment http-go
+expect_fail "undo of a paused deployment is refused" "cannot rollback a paused deployment" \
+  kubectl rollout undo deployment http-go
+expect "set image while paused" "image updated" kubectl set image deployment http-go http-go=gasbugs/http-go:v3
+sleep 1
+expect_eq "paused: no rollout" "gasbugs/http-go:v1 gasbugs/http-go:v1 gasbugs/http-go:v1" bash -c \
+  "kubectl get pods -l app=http-go -o jsonpath='{.items[*].spec.containers[0].image}'"
+eventually "paused condition" "DeploymentPaused" \
+  kubectl get deploy http-go -o jsonpath='{.status.conditions[?(@.type=="Progressing")].reason}'
+expect "resume" "resumed" kubectl rollout resume deployment http-go
+expect "rollout after resume" "successfully rolled out" rollout
+eventually "pods run v3" "^(gasbugs/http-go:v3 ?){3}$" \
+  kubectl get pods -l app=http-go -o jsonpath='{.items[*].spec.containers[0].image}'
+
+expect "scale" "scaled" kubectl scale deployment http-go --replicas=6
+expect "rollout after scale" "successfully rolled out" rollout
+eventually "6 available" "http-go +6/6 +6 +6" kubectl get deployment http-go --no-headers
+expect "conditions" "Available=True/MinimumReplicasAvailable Progressing=True/NewReplicaSetAvailable" \
+  kubectl get deploy http-go -o jsonpath='{range .status.conditions[*]}{.type}={.status}/{.reason} {end}'
+expect "events" "ScalingReplicaSet +.*Scaled up replica set http-go-[a-z0-9]+ from [0-9]+ to 6" \
+  kubectl describe deployment http-go
+
+stop_agent
+finish
