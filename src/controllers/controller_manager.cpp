@@ -3,6 +3,7 @@
 #include "common/log.h"
 #include "controllers/cronjob/cron_job_controller.h"
 #include "controllers/daemonset/daemon_set_controller.h"
+#include "controllers/deployment/deployment_controller.h"
 #include "controllers/garbagecollector/garbage_collector.h"
 #include "controllers/job/job_controller.h"
 #include "controllers/job/ttl_after_finished_controller.h"
@@ -49,6 +50,9 @@ void ControllerManager::addDefaultControllers() {
   });
   add([](const ControllerContext& c) {
     return std::make_unique<cronjob::CronJobController>(c);
+  });
+  add([](const ControllerContext& c) {
+    return std::make_unique<deployment::DeploymentController>(c);
   });
   add([](const ControllerContext& c) {
     return std::make_unique<daemonset::DaemonSetController>(c);
