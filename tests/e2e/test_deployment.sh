@@ -99,5 +99,30 @@ expect "conditions" "Available=True/MinimumReplicasAvailable Progressing=True/Ne
 expect "events" "ScalingReplicaSet +.*Scaled up replica set http-go-[a-z0-9]+ from [0-9]+ to 6" \
   kubectl describe deployment http-go
 
+# maxSurge/maxUnavailable 50% with 10 replicas: sampled throughout the rollout, the ReplicaSets
+# never ask for more than 15 pods and never report fewer than 5 available (minReadySeconds makes
+# each step wait, so the rollout is sampled many times).
+kubectl create deployment bounds --image=app:v1 --replicas=10 >/dev/null
+kubectl patch deployment bounds -p \
+  '{"spec":{"minReadySeconds":1,"strategy":{"rollingUpdate":{"maxSurge":"50%","maxUnavailable":"50%"}}}}' >/dev/null
+expect "bounds: rollout v1" "successfully rolled out" kubectl rollout status deployment bounds --timeout=30s
+kubectl set image deployment bounds app=app:v2 >/dev/null
+violations=""
+samples=0
+for _ in $(seq 150); do
+  read -r total available < <(kubectl get rs -l app=bounds -o \
+    jsonpath='{range .items[*]}{.spec.replicas} {.status.availableReplicas}{"\n"}{end}' |
+    awk '{t += $1; a += $2} END {print t + 0, a + 0}')
+  samples=$((samples + 1))
+  if [ "$total" -gt 15 ] || [ "$available" -lt 5 ]; then violations+="total=$total available=$available; "; fi
+  updated=$(kubectl get deploy bounds -o jsonpath='{.status.updatedReplicas}/{.status.availableReplicas}/{.status.replicas} {.metadata.generation}/{.status.observedGeneration}')
+  [ "${updated% *}" == "10/10/10" ] && [ "${updated#* }" == "3/3" ] && break
+  sleep 0.1
+done
+if [ -z "$violations" ] && [ "${updated% *}" == "10/10/10" ] && [ "$samples" -gt 3 ]; then pass "bounds held over $samples samples"; else
+  fail "bounds" "violations: $violations" "last status: $updated"; fi
+expect_eq "bounds: all pods on v2" "10" bash -c \
+  "kubectl get pods -l app=bounds -o jsonpath='{range .items[*]}{.spec.containers[0].image}{\"\\n\"}{end}' | grep -c app:v2"
+
 stop_agent
 finish
