@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Jobs and CronJobs on hollow nodes: a Job with completions 3 / parallelism 2 whose pods exit 0
 # after 1 s completes 3/3 (conditions, events, kubectl get jobs); a Job whose pods exit 1 with
-# backoffLimit 1 ends Failed with BackoffLimitExceeded; a Job with ttlSecondsAfterFinished is
-# deleted after it finishes; a CronJob's Job made by `kubectl create job --from=cronjob/NAME`
-# (owned by the CronJob) runs to completion. (Scheduled runs are covered by unit tests with a
-# fake clock: waiting for a minute boundary here would be slow.)
+# backoffLimit 1 ends Failed with BackoffLimitExceeded; an Indexed Job runs one pod per index; a
+# Job with ttlSecondsAfterFinished is deleted after it finishes; a CronJob's Job made by
+# `kubectl create job --from=cronjob/NAME` (owned by the CronJob) runs to completion. Scheduled
+# runs are covered by unit tests with a fake clock: waiting for a minute boundary here is slow.
 source "$(dirname "$0")/lib.sh"
 
 AGENT_PID=""
@@ -71,6 +71,27 @@ expect_eq "reason BackoffLimitExceeded, 2 failed" "BackoffLimitExceeded 2" \
 expect "kubectl get jobs: Failed" "broken +Failed +0/1 " kubectl get jobs broken --no-headers
 expect "BackoffLimitExceeded event" "BackoffLimitExceeded" \
   bash -c "kubectl get events --field-selector involvedObject.name=broken -o jsonpath='{.items[*].reason}'"
+
+kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: indexed}
+spec:
+  completions: 3
+  parallelism: 3
+  completionMode: Indexed
+  template:
+    metadata:
+      annotations: {cube.dev/fake-exit-code: "0", cube.dev/fake-run-seconds: "1"}
+    spec:
+      restartPolicy: Never
+      containers: [{name: main, image: busybox}]
+YAML
+expect "indexed job completes" "condition met" \
+  kubectl wait --for=condition=complete job/indexed --timeout=60s
+expect_eq "completedIndexes" "0-2" kubectl get job indexed -o jsonpath='{.status.completedIndexes}'
+expect_eq "one pod per index" "0 1 2" bash -c "kubectl get pods -l job-name=indexed \
+  -o jsonpath='{range .items[*]}{.metadata.labels.batch\.kubernetes\.io/job-completion-index}{\"\\n\"}{end}' | sort | xargs"
 
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: batch/v1

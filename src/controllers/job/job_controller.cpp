@@ -5,10 +5,12 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "controllers/controller_ref.h"
+#include "controllers/job/job_indexed.h"
 #include "controllers/job/job_util.h"
 #include "controllers/pod_util.h"
 
 #include <algorithm>
+#include <set>
 
 namespace cube::controllers::job {
 
@@ -179,26 +181,42 @@ void JobController::reconcile(const std::string& key) {
   // Checked before reading the pods, so a creation observed in between is not missed.
   bool needsSync = expectations_->satisfied(key);
 
+  const auto completions = optionalInt(spec, "completions");
+  const bool indexed = completions && json::getString(spec, "completionMode") == "Indexed";
   std::vector<ObjectPtr> active, running;
+  std::set<int64_t> succeededIndexes, activeIndexes;
   int64_t succeededPods = 0, failedPods = 0, ready = 0;
   for (const auto& pod : deps_.pods->listNamespace(ns)) {
     auto ref = controllerOf(*pod);
     if (!ref || ref->uid != uid) continue;
     std::string phase = podPhase(*pod);
-    if (phase == "Succeeded") ++succeededPods;
+    auto index = indexed ? podCompletionIndex(*pod) : std::nullopt;
+    if (phase == "Succeeded") {
+      ++succeededPods;
+      if (index && *index < *completions) succeededIndexes.insert(*index);
+    }
     if (phase == "Failed") ++failedPods;
     if (isPodRunningOrPending(*pod)) running.push_back(pod);
     if (isPodActive(*pod)) {
       active.push_back(pod);
+      if (index) activeIndexes.insert(*index);
       if (isPodReady(*pod)) ++ready;
     }
   }
   // Counts never go back: a counted pod that was deleted since still counted.
   int64_t succeeded = std::max(json::getInt(status, "succeeded"), succeededPods);
+  if (indexed) {
+    auto known = parseIndexes(json::getString(status, "completedIndexes"), *completions);
+    succeededIndexes.insert(known.begin(), known.end());
+    succeeded = static_cast<int64_t>(succeededIndexes.size());
+    if (succeededIndexes.empty())
+      status.erase("completedIndexes");
+    else
+      status["completedIndexes"] = formatIndexes(succeededIndexes);
+  }
   int64_t failed = std::max(json::getInt(status, "failed"), failedPods);
   const bool suspended = json::getBool(spec, "suspend");
   const int64_t backoffLimit = optionalInt(spec, "backoffLimit").value_or(6);
-  const auto completions = optionalInt(spec, "completions");
   const int64_t parallelism = optionalInt(spec, "parallelism").value_or(1);
   const auto deadline = optionalInt(spec, "activeDeadlineSeconds");
 
@@ -281,12 +299,19 @@ void JobController::reconcile(const std::string& key) {
           activeCount -= deletePods(key, job, victims);
         } else if (activeCount < want) {
           int64_t count = std::min<int64_t>(want - activeCount, kBurst);
+          std::vector<int64_t> indexes;
+          if (indexed) {
+            indexes = missingIndexes(succeededIndexes, activeIndexes, *completions, count);
+            count = static_cast<int64_t>(indexes.size());
+          }
           expectations_->expectCreations(key, static_cast<int>(count));
           const auto* tmpl = json::getObject(spec, "template");
           OwnerReference controllerRef = makeControllerRef(job, "batch/v1", "Job");
           for (int64_t i = 0; i < count; ++i) {
             try {
-              deps_.podControl->createPod(ns, tmpl ? *tmpl : kEmpty, refOf(job), controllerRef);
+              bj::object podTemplate = tmpl ? *tmpl : kEmpty;
+              if (indexed) podTemplate = indexedTemplate(podTemplate, nameOf(job), indexes[i]);
+              deps_.podControl->createPod(ns, podTemplate, refOf(job), controllerRef);
               ++activeCount;
             } catch (const ApiError& e) {
               // The rest will never be observed either.

@@ -8,7 +8,10 @@
 // or FailureTarget; the remaining pods are deleted, and Complete/Failed follows once none is
 // running. `suspend` deletes the active pods and sets Suspended.
 //
-// Simplifications (documented in docs/jobs.md): NonIndexed completion mode only; no
+// completionMode Indexed gives each pod one index (job_indexed.h) and tracks completedIndexes.
+//
+// Simplifications (documented in docs/jobs.md): Indexed pods are named `<job>-xxxxx`, not
+// `<job>-<index>-xxxxx`; no
 // uncountedTerminatedPods / tracking finalizers (succeeded and failed never decrease but a pod
 // deleted before it was counted is not counted); no pod-failure policy or success policy; failed
 // pods are replaced at once, without Kubernetes' exponential backoff; no adoption of orphans.

@@ -3,6 +3,7 @@
 
 #include "controllers/job/job_controller.h"
 #include "batch_fixture.h"
+#include "controllers/job/job_indexed.h"
 #include "controllers/job/job_util.h"
 #include "controllers/job/ttl_after_finished_controller.h"
 #include "controllers/pod_control.h"
@@ -220,6 +221,50 @@ TEST_F(JobControllerTest, SuspendDeletesActivePodsAndResumeRecreates) {
   reconcile();
   EXPECT_TRUE(pods().empty());
   EXPECT_EQ(conditionReason(job(), kSuspended), "JobSuspended");
+}
+
+TEST(JobIndexesTest, FormatAndParse) {
+  EXPECT_EQ(formatIndexes({}), "");
+  EXPECT_EQ(formatIndexes({0, 1, 2, 4, 6, 7}), "0-2,4,6-7");
+  EXPECT_EQ(parseIndexes("0-2,4,6-7", 10), (std::set<int64_t>{0, 1, 2, 4, 6, 7}));
+  EXPECT_EQ(parseIndexes("1,x,3-9", 5), (std::set<int64_t>{1, 3, 4}));
+  EXPECT_EQ(missingIndexes({0}, {2}, 5, 2), (std::vector<int64_t>{1, 3}));
+}
+
+TEST_F(JobControllerTest, IndexedJobGivesEachPodAnIndexAndTracksCompletedIndexes) {
+  createJob("pi", {{"completions", 3}, {"parallelism", 2}, {"completionMode", "Indexed"}});
+  reconcile();
+  auto indexesOf = [this](const std::string& phase) {
+    std::set<int64_t> out;
+    for (const auto& p : pods()) {
+      const auto* st = json::getObject(p, "status");
+      std::string ph = st ? json::getString(*st, "phase") : "";
+      if (ph == phase) out.insert(*podCompletionIndex(p));
+    }
+    return out;
+  };
+  ASSERT_EQ(indexesOf(""), (std::set<int64_t>{0, 1}));
+  bj::object first = pods().front();
+  auto idx = std::to_string(*podCompletionIndex(first));
+  EXPECT_EQ(json::getString(*labelsOf(first), kCompletionIndexKey), idx);
+  EXPECT_EQ(json::getString(first["spec"].as_object(), "hostname"), "pi-" + idx);
+  const auto& env = first["spec"].as_object()["containers"].as_array()[0].as_object()["env"];
+  EXPECT_EQ(json::getString(env.as_array()[0].as_object(), "value"), idx);
+
+  finishPods(1, "Succeeded");
+  reconcile();
+  EXPECT_EQ(indexesOf("").size(), 2u);
+  auto done = indexesOf("Succeeded");
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(statusString("completedIndexes"), std::to_string(*done.begin()));
+  std::set<int64_t> all = indexesOf("");
+  all.insert(done.begin(), done.end());
+  EXPECT_EQ(all, (std::set<int64_t>{0, 1, 2}));
+
+  finishPods(2, "Succeeded");
+  reconcile();
+  EXPECT_EQ(statusString("completedIndexes"), "0-2");
+  EXPECT_EQ(conditionReason(job(), kComplete), "CompletionsReached");
 }
 
 TEST_F(JobControllerTest, TtlAfterFinishedDeletesTheJobWhenItExpires) {
