@@ -92,6 +92,7 @@ void NodeLifecycleController::reconcile(const std::string& name) {
   if (!cached) {
     std::lock_guard lock(mutex_);
     health_.erase(name);
+    taintsSeen_.erase(name);
     return;
   }
   TimePoint now = deps_.clock->now();
@@ -125,6 +126,10 @@ void NodeLifecycleController::reconcile(const std::string& name) {
     if (notReady) firstError = markPodsNotReady(pods, now);
     if (!taints.empty()) nextEviction = evictPods(node, pods, now, firstError);
   }
+  if (taints.empty()) {
+    std::lock_guard lock(mutex_);
+    taintsSeen_.erase(name);
+  }
   if (!firstError.empty()) throw ApiError(409, "Conflict", firstError);
 
   // Come back when the node would go stale, or when the next toleration runs out.
@@ -153,6 +158,21 @@ std::optional<TimePoint> NodeLifecycleController::evictPods(const bj::object& no
                                                             TimePoint now,
                                                             std::string& firstError) {
   auto taints = noExecuteTaints(node);
+  {
+    // A taint written without timeAdded (a client that left it out) counts from when we first
+    // saw it, so its toleration still runs out.
+    std::lock_guard lock(mutex_);
+    auto& seen = taintsSeen_[nameOf(node)];
+    std::map<std::string, TimePoint> current;
+    for (auto& t : taints) {
+      std::string id = t.key + "=" + t.value;
+      auto it = seen.find(id);
+      TimePoint first = it == seen.end() ? now : it->second;
+      current[id] = first;
+      if (!t.timeAdded) t.timeAdded = first;
+    }
+    seen = std::move(current);
+  }
   std::optional<TimePoint> next;
   for (const auto& pod : pods) {
     if (isBeingDeleted(*pod)) continue;

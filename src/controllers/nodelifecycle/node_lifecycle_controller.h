@@ -89,8 +89,11 @@ class NodeLifecycleController : public Controller {
 
   Deps deps_;
   NodeLifecycleOptions options_;
-  std::mutex mutex_;  // guards health_
+  std::mutex mutex_;  // guards health_ and taintsSeen_
   std::map<std::string, Health> health_;
+  // node -> "key=value" of each NoExecute taint -> when we first saw it (for taints that lack
+  // timeAdded).
+  std::map<std::string, std::map<std::string, TimePoint>> taintsSeen_;
   std::unique_ptr<client::WorkQueue> queue_;
   std::unique_ptr<QueueWorkers> workers_;
 };

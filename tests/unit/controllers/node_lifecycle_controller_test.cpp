@@ -228,6 +228,29 @@ TEST_F(NodeLifecycleTest, PodIsEvictedAfterTolerationSeconds) {
   EXPECT_TRUE(podExists("forever"));
 }
 
+TEST_F(NodeLifecycleTest, TaintWithoutTimeAddedCountsFromWhenItWasSeen) {
+  createNode("a");
+  bj::array tolerations{bj::object{{"key", "maintenance"},
+                                   {"operator", "Exists"},
+                                   {"effect", "NoExecute"},
+                                   {"tolerationSeconds", 5}}};
+  createPod("p", "a", tolerations);
+  bj::object n = node("a");
+  n["spec"].as_object()["taints"] =
+      bj::array{bj::object{{"key", "maintenance"}, {"effect", "NoExecute"}}};
+  api_->update(kNodes, "", "a", n);
+  reconcile("a");
+  clock_->advance(seconds(4));
+  renewLease("a");
+  reconcile("a");
+  EXPECT_TRUE(podExists("p"));
+  clock_->advance(seconds(2));
+  renewLease("a");
+  reconcile("a");
+  EXPECT_FALSE(podExists("p"));
+  EXPECT_EQ(nodeReadyStatus(node("a")), "True");
+}
+
 TEST_F(NodeLifecycleTest, DeletedNodeIsForgotten) {
   createNode("a");
   reconcile("a");
