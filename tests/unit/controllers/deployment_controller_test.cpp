@@ -415,5 +415,31 @@ TEST_F(DeploymentControllerTest, ScalingMidRolloutIsProportional) {
   EXPECT_EQ(annotationOf(rss[0], kDesiredReplicasAnnotation), "20");
 }
 
+TEST_F(DeploymentControllerTest, AdoptsAMatchingOrphanReplicaSetInsteadOfCreatingOne) {
+  bj::object d = makeDeployment("nginx:1", 3);
+  bj::object podTemplate = d["spec"].as_object()["template"].as_object();
+  podTemplate["metadata"].as_object()["labels"].as_object()[kPodTemplateHashLabel] = "abc";
+  bj::object labels{{"app", "web"}, {kPodTemplateHashLabel, "abc"}};
+  bj::object orphan{
+      {"apiVersion", "apps/v1"},
+      {"kind", "ReplicaSet"},
+      {"metadata", bj::object{{"name", "web-abc"}, {"namespace", "default"}, {"labels", labels}}},
+      {"spec", bj::object{{"replicas", 3},
+                          {"selector", bj::object{{"matchLabels", labels}}},
+                          {"template", podTemplate}}}};
+  api_->create(kReplicaSetsResource, "default", orphan);
+  createDeployment(d);
+  api_->clearActions();
+  reconcile();
+  EXPECT_EQ(countActions("create", "replicasets.apps"), 0u);
+  auto rss = replicaSets();
+  ASSERT_EQ(rss.size(), 1u);
+  auto ref = controllerOf(rss[0]);
+  ASSERT_TRUE(ref);
+  EXPECT_EQ(ref->uid, uidOf(deployment()));
+  EXPECT_EQ(annotationOf(rss[0], kRevisionAnnotation), "1");
+  EXPECT_EQ(annotationOf(deployment(), kRevisionAnnotation), "1");
+}
+
 }  // namespace
 }  // namespace cube::controllers::deployment
