@@ -37,6 +37,21 @@ std::optional<int64_t> optionalInt(const bj::object& spec, const char* field) {
   return v->to_number<int64_t>();
 }
 
+// Container restarts of a pod (init containers included): with restartPolicy OnFailure the node
+// restarts failed containers in place, and each restart counts against backoffLimit.
+int64_t restartsOf(const bj::object& pod) {
+  int64_t total = 0;
+  const auto* status = json::getObject(pod, "status");
+  if (!status) return 0;
+  for (const char* list : {"initContainerStatuses", "containerStatuses"}) {
+    if (const auto* statuses = json::getArray(*status, list)) {
+      for (const auto& c : *statuses)
+        if (c.is_object()) total += json::getInt(c.as_object(), "restartCount");
+    }
+  }
+  return total;
+}
+
 // A pod that has not terminated: it still runs (or will), deleted or not.
 bool isPodRunningOrPending(const bj::object& pod) {
   std::string phase = podPhase(pod);
@@ -185,7 +200,7 @@ void JobController::reconcile(const std::string& key) {
   const bool indexed = completions && json::getString(spec, "completionMode") == "Indexed";
   std::vector<ObjectPtr> active, running;
   std::set<int64_t> succeededIndexes, activeIndexes;
-  int64_t succeededPods = 0, failedPods = 0, ready = 0;
+  int64_t succeededPods = 0, failedPods = 0, ready = 0, restarts = 0;
   for (const auto& pod : deps_.pods->listNamespace(ns)) {
     auto ref = controllerOf(*pod);
     if (!ref || ref->uid != uid) continue;
@@ -199,6 +214,7 @@ void JobController::reconcile(const std::string& key) {
     if (isPodRunningOrPending(*pod)) running.push_back(pod);
     if (isPodActive(*pod)) {
       active.push_back(pod);
+      restarts += restartsOf(*pod);
       if (index) activeIndexes.insert(*index);
       if (isPodReady(*pod)) ++ready;
     }
@@ -217,6 +233,10 @@ void JobController::reconcile(const std::string& key) {
   int64_t failed = std::max(json::getInt(status, "failed"), failedPods);
   const bool suspended = json::getBool(spec, "suspend");
   const int64_t backoffLimit = optionalInt(spec, "backoffLimit").value_or(6);
+  const auto* templateSpec = json::findPath(spec, "template.spec");
+  const bool restartPolicyOnFailure =
+      templateSpec && templateSpec->is_object() &&
+      json::getString(templateSpec->as_object(), "restartPolicy") == "OnFailure";
   const int64_t parallelism = optionalInt(spec, "parallelism").value_or(1);
   const auto deadline = optionalInt(spec, "activeDeadlineSeconds");
 
@@ -237,7 +257,8 @@ void JobController::reconcile(const std::string& key) {
     outcome = Outcome{false, json::getString(*c, "reason"), json::getString(*c, "message")};
   } else if (hasTrueCondition(job, kSuccessCriteriaMet)) {
     outcome = Outcome{true, "CompletionsReached", "Reached expected number of succeeded pods"};
-  } else if (failed > backoffLimit) {
+  } else if (failed > backoffLimit ||
+             (restartPolicyOnFailure && restarts > 0 && failed + restarts > backoffLimit)) {
     outcome = Outcome{false, "BackoffLimitExceeded", "Job has reached the specified backoff limit"};
   } else if (!suspended && deadline && startTime &&
              now >= *startTime + std::chrono::seconds(*deadline)) {

@@ -1,7 +1,8 @@
 #pragma once
 // JobController: runs a Job's pods to completion. Keeps min(parallelism, completions - succeeded)
-// pods active, counts pods that Succeeded and Failed (restartPolicy OnFailure restarts happen in
-// place on the node, so only phase Failed counts), and decides the outcome: Complete once
+// pods active, counts pods that Succeeded and Failed (with restartPolicy OnFailure the node
+// restarts containers in place; those restarts count against backoffLimit too, as in
+// Kubernetes), and decides the outcome: Complete once
 // `completions` pods succeeded (or, without completions, once one succeeded and none is active),
 // Failed when failures exceed backoffLimit (BackoffLimitExceeded) or activeDeadlineSeconds passed
 // (DeadlineExceeded). As in Kubernetes 1.32 the decision is first recorded as SuccessCriteriaMet

@@ -167,6 +167,31 @@ TEST_F(JobControllerTest, FailsWhenFailuresExceedBackoffLimit) {
   EXPECT_EQ(recorder_->count("BackoffLimitExceeded"), 1u);
 }
 
+TEST_F(JobControllerTest, OnFailureRestartsCountAgainstBackoffLimit) {
+  bj::object tmplSpec{{"containers", bj::array{bj::object{{"name", "c"}, {"image", "busybox"}}}},
+                      {"restartPolicy", "OnFailure"}};
+  createJob("pi", {{"backoffLimit", 2}, {"template", bj::object{{"spec", tmplSpec}}}});
+  reconcile();
+  ASSERT_EQ(pods().size(), 1u);
+  auto setRestarts = [this](int64_t n) {
+    bj::object pod = pods().front();
+    pod["status"] = bj::object{
+        {"phase", "Running"},
+        {"containerStatuses", bj::array{bj::object{{"name", "c"}, {"restartCount", n}}}}};
+    api_->update(kPodsRes, "default", nameOf(pod), pod, "status");
+    sync();
+  };
+  setRestarts(2);
+  reconcile();
+  EXPECT_FALSE(isJobFinished(job()));
+  setRestarts(3);
+  controller_->reconcile("default/pi");
+  EXPECT_EQ(conditionReason(job(), kFailureTarget), "BackoffLimitExceeded");
+  sync();
+  reconcile();
+  EXPECT_EQ(conditionReason(job(), kFailed), "BackoffLimitExceeded");
+}
+
 TEST_F(JobControllerTest, BackoffLimitZeroFailsOnFirstFailureAndDeletesTheRest) {
   createJob("pi", {{"backoffLimit", 0}, {"parallelism", 3}, {"completions", 3}});
   reconcile();
