@@ -130,5 +130,7 @@ expect_eq "manual job owned by the cronjob" "CronJob/tick" \
   kubectl get job manual-1 -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'
 expect "manual job completes" "condition met" \
   kubectl wait --for=condition=complete job/manual-1 --timeout=60s
+eventually "cronjob lastSuccessfulTime from its finished job" "^[0-9]{4}-" \
+  kubectl get cronjob tick -o jsonpath='{.status.lastSuccessfulTime}'
 
 finish
