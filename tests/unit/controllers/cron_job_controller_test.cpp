@@ -255,6 +255,35 @@ TEST_F(CronJobControllerTest, StartingDeadlineSkipsRunsTooLate) {
   EXPECT_EQ(jobNames(), std::vector<std::string>{scheduledName("cj", start() + minutes(120))});
 }
 
+TEST_F(CronJobControllerTest, TooManyMissedTimesWarnsAndRunsTheLatest) {
+  createCronJob("cj", {});
+  clock_->advance(minutes(200) + seconds(1));
+  reconcile();
+  EXPECT_EQ(recorder_->count("TooManyMissedTimes"), 1u);
+  EXPECT_EQ(jobNames(), std::vector<std::string>{scheduledName("cj", start() + minutes(200))});
+}
+
+TEST_F(CronJobControllerTest, JobsOfOtherOwnersAreNotCounted) {
+  createCronJob("cj", {{"concurrencyPolicy", "Forbid"}});
+  bj::object other{{"apiVersion", "batch/v1"},
+                   {"kind", "Job"},
+                   {"metadata", bj::object{{"name", "unrelated"}, {"namespace", "default"}}},
+                   {"spec", bj::object{}}};
+  api_->create(kJobsRes, "default", other);
+  clock_->advance(minutes(1) + seconds(1));
+  reconcile();
+  EXPECT_EQ(jobNames().size(), 2u) << "Forbid ignores Jobs the CronJob does not own";
+  EXPECT_EQ(activeCount(), 1u);
+}
+
+TEST_F(CronJobControllerTest, InvalidTimeZoneIsReportedNotRetried) {
+  createCronJob("cj", {{"timeZone", "Nowhere/Atlantis"}});
+  clock_->advance(minutes(2));
+  EXPECT_NO_THROW(reconcile());
+  EXPECT_TRUE(jobNames().empty());
+  EXPECT_EQ(recorder_->count("UnparseableSchedule"), 1u);
+}
+
 TEST_F(CronJobControllerTest, RequeuesForTheNextScheduledTime) {
   createCronJob("cj", {}, "*/5 * * * *");
   clock_->advance(seconds(10));
