@@ -100,16 +100,16 @@ expect "events" "ScalingReplicaSet +.*Scaled up replica set http-go-[a-z0-9]+ fr
   kubectl describe deployment http-go
 
 # maxSurge/maxUnavailable 50% with 10 replicas: sampled throughout the rollout, the ReplicaSets
-# never ask for more than 15 pods and never report fewer than 5 available (minReadySeconds makes
+# never ask for more than 15 pods and never report fewer than 5 available (minReadySeconds 3 makes
 # each step wait, so the rollout is sampled many times).
 kubectl create deployment bounds --image=app:v1 --replicas=10 >/dev/null
 kubectl patch deployment bounds -p \
-  '{"spec":{"minReadySeconds":1,"strategy":{"rollingUpdate":{"maxSurge":"50%","maxUnavailable":"50%"}}}}' >/dev/null
-expect "bounds: rollout v1" "successfully rolled out" kubectl rollout status deployment bounds --timeout=30s
+  '{"spec":{"minReadySeconds":3,"strategy":{"rollingUpdate":{"maxSurge":"50%","maxUnavailable":"50%"}}}}' >/dev/null
+expect "bounds: rollout v1" "successfully rolled out" kubectl rollout status deployment bounds --timeout=60s
 kubectl set image deployment bounds app=app:v2 >/dev/null
 violations=""
 samples=0
-for _ in $(seq 150); do
+for _ in $(seq 400); do
   read -r total available < <(kubectl get rs -l app=bounds -o \
     jsonpath='{range .items[*]}{.spec.replicas} {.status.availableReplicas}{"\n"}{end}' |
     awk '{t += $1; a += $2} END {print t + 0, a + 0}')

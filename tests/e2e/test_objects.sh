@@ -35,7 +35,7 @@ expect "describe rs" 'Replicas: +3 current / 3 desired' kubectl describe rs http
 expect "create rc" 'replicationcontroller/rc-http-go created' kubectl create -f "$M/rc-http-go.yaml"
 eventually "get rc" 'rc-http-go +3 +3 +0' kubectl get rc
 expect "create deployment" 'deployment.apps/http-go created' kubectl create -f "$M/http-go-deployment.yaml"
-expect "get deploy" 'http-go +0/3 +0 +0' kubectl get deploy
+eventually "get deploy (the controller creates its ReplicaSet)" 'http-go +0/3 +3 +0' kubectl get deploy
 expect "deployment defaults" 'maxSurge: 25%' kubectl get deploy http-go -o yaml
 expect "get all" 'replicaset.apps/http-go-rs' kubectl get all
 
