@@ -11,7 +11,33 @@ CUBE_PID=""
 export KUBECONFIG="$E2E_DIR/kubeconfig"
 export KUBECTL_EXTERNAL_DIFF=""
 
+AGENT_PIDS=()
+LAST_AGENT_PID=""
+
+# stop_pid PID: SIGTERM, up to 5 s to exit, then SIGKILL.
+stop_pid() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill "$pid" 2>/dev/null
+  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null
+  return 0
+}
+
+# start_agent NAME ARGS...: starts `cube agent --runtime=fake` against this test's cluster with
+# ARGS (node names, counts, timings); output in $E2E_DIR/agent-NAME.{out,log}. The PID is left in
+# LAST_AGENT_PID; cleanup stops every agent started this way.
+start_agent() {
+  local name=$1
+  shift
+  "$CUBE_BIN" agent --runtime=fake --kubeconfig "$KUBECONFIG" "$@" \
+    >"$E2E_DIR/agent-$name.out" 2>"$E2E_DIR/agent-$name.log" &
+  LAST_AGENT_PID=$!
+  AGENT_PIDS+=("$LAST_AGENT_PID")
+}
+
 cleanup() {
+  for pid in "${AGENT_PIDS[@]}"; do stop_pid "$pid"; done
   if [ -n "$CUBE_PID" ] && kill -0 "$CUBE_PID" 2>/dev/null; then
     kill "$CUBE_PID" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$CUBE_PID" 2>/dev/null || break; sleep 0.1; done
@@ -23,10 +49,14 @@ trap cleanup EXIT
 
 # Starts the server (again, on the same data dir and port after a restart) and waits until it
 # prints that it is ready.
+# Extra server flags may be given; a restart (no arguments) reuses the previous ones.
+CUBE_SERVER_FLAGS=()
 start_cluster() {
   local port=${CUBE_PORT:-0}
+  if [ $# -gt 0 ]; then CUBE_SERVER_FLAGS=("$@"); fi
   "$CUBE_BIN" server --data-dir "$E2E_DIR/data" --port "$port" \
-    --write-kubeconfig "$KUBECONFIG" >"$E2E_DIR/server.out" 2>"$E2E_DIR/server.log" &
+    --write-kubeconfig "$KUBECONFIG" "${CUBE_SERVER_FLAGS[@]}" \
+    >"$E2E_DIR/server.out" 2>"$E2E_DIR/server.log" &
   CUBE_PID=$!
   for _ in $(seq 100); do
     if grep -q "is ready at" "$E2E_DIR/server.out" 2>/dev/null; then

@@ -5,23 +5,9 @@
 # another (each Ready first), rolls to a new image and scales down to 1 from the highest ordinal.
 source "$(dirname "$0")/lib.sh"
 
-AGENT_PIDS=()
-stop_agents() {
-  for pid in "${AGENT_PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill "$pid" 2>/dev/null
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null
-    fi
-  done
-  AGENT_PIDS=()
-}
-trap 'stop_agents; cleanup' EXIT
 
 start_cluster
-"$CUBE_BIN" agent --runtime=fake --count 3 --node-name-prefix hollow- --kubeconfig "$KUBECONFIG" \
-  --fake-start-delay 0.2 --lease-renew-interval 2 >"$E2E_DIR/agent.out" 2>"$E2E_DIR/agent.log" &
-AGENT_PIDS+=($!)
+start_agent hollow --count 3 --node-name-prefix hollow- --fake-start-delay 0.2 --lease-renew-interval 2
 eventually "3 Ready nodes" "^3$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
 
 kubectl apply -f - >/dev/null <<'YAML'
@@ -47,10 +33,8 @@ expect_eq "pinned by matchFields" "metadata.name" kubectl get pods -l app=agent 
   jsonpath='{.items[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].key}'
 expect "rollout history ds" "^1 " kubectl rollout history ds agent
 
-"$CUBE_BIN" agent --runtime=fake --count 1 --node-name-prefix late- --node-ip 127.1.0.20 \
-  --kubeconfig "$KUBECONFIG" --fake-start-delay 0.2 --lease-renew-interval 2 \
-  >"$E2E_DIR/agent2.out" 2>"$E2E_DIR/agent2.log" &
-AGENT_PIDS+=($!)
+start_agent late --count 1 --node-name-prefix late- --node-ip 127.1.0.20 --fake-start-delay 0.2 \
+  --lease-renew-interval 2
 eventually "ds: 4 after a node joins" "^agent +4 +4 +4 +4 +4 " kubectl get ds agent --no-headers
 expect "pod on the new node" "late-0" kubectl get pods -l app=agent -o wide --no-headers
 

@@ -5,21 +5,10 @@
 # ScalingReplicaSet events.
 source "$(dirname "$0")/lib.sh"
 
-AGENT_PID=""
-stop_agent() {
-  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill "$AGENT_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$AGENT_PID" 2>/dev/null
-  fi
-  AGENT_PID=""
-}
-trap 'stop_agent; cleanup' EXIT
 
 start_cluster
-"$CUBE_BIN" agent --runtime=fake --count 3 --node-name-prefix hollow- --kubeconfig "$KUBECONFIG" \
-  --fake-start-delay 0.2 --lease-renew-interval 2 >"$E2E_DIR/agent.out" 2>"$E2E_DIR/agent.log" &
-AGENT_PID=$!
+start_agent hollow --count 3 --node-name-prefix hollow- --fake-start-delay 0.2 --lease-renew-interval 2
+AGENT_PID=$LAST_AGENT_PID
 eventually "3 Ready nodes" "^3$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
 
 cat >"$E2E_DIR/deploy.yaml" <<'YAML'
@@ -124,5 +113,5 @@ if [ -z "$violations" ] && [ "${updated% *}" == "10/10/10" ] && [ "$samples" -gt
 expect_eq "bounds: all pods on v2" "10" bash -c \
   "kubectl get pods -l app=bounds -o jsonpath='{range .items[*]}{.spec.containers[0].image}{\"\\n\"}{end}' | grep -c app:v2"
 
-stop_agent
+stop_pid "$AGENT_PID"
 finish

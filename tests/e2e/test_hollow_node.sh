@@ -4,22 +4,10 @@
 # and is deleted promptly; a pod told to exit 0 with restartPolicy Never completes.
 source "$(dirname "$0")/lib.sh"
 
-AGENT_PID=""
-stop_agent() {
-  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill "$AGENT_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$AGENT_PID" 2>/dev/null
-  fi
-  AGENT_PID=""
-}
-# lib.sh's cleanup stops only the server: stop the agent first, then run it.
-trap 'stop_agent; cleanup' EXIT
 
 start_cluster
-"$CUBE_BIN" agent --runtime=fake --count 3 --node-name-prefix hollow- --kubeconfig "$KUBECONFIG" \
-  --fake-start-delay 0.2 --lease-renew-interval 2 >"$E2E_DIR/agent.out" 2>"$E2E_DIR/agent.log" &
-AGENT_PID=$!
+start_agent hollow --count 3 --node-name-prefix hollow- --fake-start-delay 0.2 --lease-renew-interval 2
+AGENT_PID=$LAST_AGENT_PID
 
 expect_fail "unknown runtime refused" "only --runtime=fake" \
   "$CUBE_BIN" agent --runtime=crun --node-name x --server "$CUBE_URL"
@@ -79,6 +67,6 @@ YAML
 eventually "failing container crash-loops" "crash +0/1 +CrashLoopBackOff +1 " kubectl get pod crash --no-headers
 
 if kill -0 "$AGENT_PID" 2>/dev/null; then pass "agent still running"; else
-  fail "agent still running" "$(tail -20 "$E2E_DIR/agent.log")"; fi
-stop_agent
+  fail "agent still running" "$(tail -20 "$E2E_DIR/agent-hollow.log")"; fi
+stop_pid "$AGENT_PID"
 finish

@@ -7,21 +7,9 @@
 # runs are covered by unit tests with a fake clock: waiting for a minute boundary here is slow.
 source "$(dirname "$0")/lib.sh"
 
-AGENT_PID=""
-stop_agent() {
-  if [ -n "$AGENT_PID" ] && kill -0 "$AGENT_PID" 2>/dev/null; then
-    kill "$AGENT_PID" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$AGENT_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$AGENT_PID" 2>/dev/null
-  fi
-  AGENT_PID=""
-}
-trap 'stop_agent; cleanup' EXIT
 
 start_cluster
-"$CUBE_BIN" agent --runtime=fake --count 2 --node-name-prefix hollow- --kubeconfig "$KUBECONFIG" \
-  --fake-start-delay 0.2 --lease-renew-interval 2 >"$E2E_DIR/agent.out" 2>"$E2E_DIR/agent.log" &
-AGENT_PID=$!
+start_agent hollow --count 2 --node-name-prefix hollow- --fake-start-delay 0.2 --lease-renew-interval 2
 eventually "2 Ready nodes" "^2$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
 
 kubectl apply -f - >/dev/null <<'YAML'

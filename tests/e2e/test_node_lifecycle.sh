@@ -6,38 +6,10 @@
 # pods carry the default not-ready/unreachable tolerations.
 source "$(dirname "$0")/lib.sh"
 
-AGENT_A=""
-AGENT_B=""
-stop_agent() {
-  local pid=$1
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null
-  fi
-}
-trap 'stop_agent "$AGENT_A"; stop_agent "$AGENT_B"; cleanup' EXIT
-
-# lib.sh's start_cluster with this test's control-loop flags.
-"$CUBE_BIN" server --data-dir "$E2E_DIR/data" --port 0 --write-kubeconfig "$KUBECONFIG" \
-  --disable-agent --node-monitor-grace-period 4s --default-unreachable-toleration-seconds 2 \
-  >"$E2E_DIR/server.out" 2>"$E2E_DIR/server.log" &
-CUBE_PID=$!
-for _ in $(seq 100); do
-  grep -q "is ready at" "$E2E_DIR/server.out" 2>/dev/null && break
-  kill -0 "$CUBE_PID" 2>/dev/null || break
-  sleep 0.1
-done
-grep -q "is ready at" "$E2E_DIR/server.out" || { echo "server did not start:"; cat "$E2E_DIR/server.log"; exit 1; }
-
-start_agent() {
-  "$CUBE_BIN" agent --runtime=fake --node-name "$1" --kubeconfig "$KUBECONFIG" \
-    --fake-start-delay 0.2 --lease-renew-interval 1 >"$E2E_DIR/agent-$1.out" 2>"$E2E_DIR/agent-$1.log" &
-}
-start_agent a
-AGENT_A=$!
-start_agent b
-AGENT_B=$!
+start_cluster --disable-agent --node-monitor-grace-period 4s --default-unreachable-toleration-seconds 2
+start_agent a --node-name a --fake-start-delay 0.2 --lease-renew-interval 1
+AGENT_A=$LAST_AGENT_PID
+start_agent b --node-name b --fake-start-delay 0.2 --lease-renew-interval 1
 
 eventually "2 Ready nodes" "^2$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
 eventually "nodes have distinct pod CIDRs" "^a=10\.42\.[0-9]+\.0/24 b=10\.42\.[0-9]+\.0/24 $" \
