@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <stdexcept>
 
 namespace cube::cmd {
 
@@ -38,6 +39,16 @@ std::optional<std::chrono::milliseconds> parseDurationFlag(const std::string& te
     totalMs += value * scale;
   }
   return std::chrono::milliseconds(static_cast<int64_t>(totalMs));
+}
+
+std::chrono::milliseconds durationFlag(const std::string& flag, const std::string& text) {
+  auto d = parseDurationFlag(text);
+  if (!d) throw std::invalid_argument("invalid " + flag + ": " + text);
+  return *d;
+}
+
+std::string checkDurationFlag(const std::string& text) {
+  return parseDurationFlag(text) ? std::string() : "invalid duration: " + text;
 }
 
 }  // namespace cube::cmd

@@ -2,6 +2,8 @@
 
 #include "apiserver/api_server.h"
 #include "client/http_api_client.h"
+#include "client/leader_elected_component.h"
+#include "cmd/data_dir.h"
 #include "cmd/duration_flag.h"
 #include "cmd/kubeconfig.h"
 #include "common/log.h"
@@ -29,7 +31,93 @@ sigset_t blockTerminationSignals() {
   return set;
 }
 
+std::chrono::seconds wholeSeconds(const std::string& flag, const std::string& text) {
+  auto d = std::chrono::duration_cast<std::chrono::seconds>(durationFlag(flag, text));
+  if (d.count() <= 0) throw std::invalid_argument(flag + " must be at least 1s");
+  return d;
+}
+
+// One control-plane component as the server runs it: under leader election by default, or
+// plainly with --leader-elect=false.
+class ControlPlaneComponent {
+ public:
+  ControlPlaneComponent(const ServerFlags& flags, const client::ApiClientPtr& client,
+                        const std::string& leaseName, const std::string& identity,
+                        client::LeaderElectedComponent::Starter starter) {
+    if (!flags.leaderElect) {
+      stop_ = starter();
+      return;
+    }
+    client::LeaseConfig lease;
+    lease.namespace_ = "kube-system";
+    lease.name = leaseName;
+    lease.identity = identity;
+    lease.leaseDuration =
+        wholeSeconds("--leader-elect-lease-duration", flags.leaderElectLeaseDuration);
+    lease.renewDeadline =
+        wholeSeconds("--leader-elect-renew-deadline", flags.leaderElectRenewDeadline);
+    lease.retryPeriod = wholeSeconds("--leader-elect-retry-period", flags.leaderElectRetryPeriod);
+    // A server that shuts down hands over at once rather than after leaseDuration.
+    lease.releaseOnStop = true;
+    elected_ = std::make_unique<client::LeaderElectedComponent>(client, lease, std::move(starter));
+    elected_->start();
+  }
+  ~ControlPlaneComponent() { stop(); }
+
+  void stop() {
+    if (elected_) elected_->stop();
+    if (stop_) std::exchange(stop_, nullptr)();
+  }
+
+ private:
+  std::unique_ptr<client::LeaderElectedComponent> elected_;
+  client::LeaderElectedComponent::Stopper stop_;
+};
+
 }  // namespace
+
+CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
+  auto* cmd = app.add_subcommand("server", "Run the API server and control plane");
+  cmd->add_option("--data-dir", f.dataDir, "Directory for the store and kubeconfig")
+      ->capture_default_str();
+  cmd->add_option("--port", f.port, "Port of the Kubernetes API")->capture_default_str();
+  cmd->add_option("--write-kubeconfig", f.kubeconfig,
+                  "Where to write the kubeconfig (default: <data-dir>/kubeconfig)");
+  cmd->add_option("--bind-address", f.bindAddress, "Address the API listens on")
+      ->capture_default_str();
+  cmd->add_flag("--disable-agent", f.disableAgent, "Run no node agent in this process");
+  cmd->add_flag("--disable-scheduler", f.disableScheduler, "Run no scheduler in this process");
+  cmd->add_flag("--disable-controller-manager", f.disableControllers,
+                "Run no controllers in this process");
+  cmd->add_option("--log-level", f.logLevel, "debug, info or warn")->capture_default_str();
+  cmd->add_option("--node-monitor-grace-period", f.nodeMonitorGracePeriod,
+                  "How long a node may miss heartbeats before it is NotReady (e.g. 40s)")
+      ->check(checkDurationFlag)
+      ->capture_default_str();
+  cmd->add_option("--default-unreachable-toleration-seconds", f.defaultUnreachableTolerationSeconds,
+                  "tolerationSeconds of the unreachable:NoExecute toleration added to pods")
+      ->capture_default_str();
+  cmd->add_option("--default-not-ready-toleration-seconds", f.defaultNotReadyTolerationSeconds,
+                  "tolerationSeconds of the not-ready:NoExecute toleration added to pods")
+      ->capture_default_str();
+  cmd->add_flag("--leader-elect,!--no-leader-elect", f.leaderElect,
+                "Run the scheduler and controllers only while holding their Leases "
+                "(--leader-elect=false: always)")
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-lease-duration", f.leaderElectLeaseDuration,
+                  "How long a Lease holds without renewal")
+      ->check(checkDurationFlag)
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-renew-deadline", f.leaderElectRenewDeadline,
+                  "How long a leader keeps trying to renew before it steps down")
+      ->check(checkDurationFlag)
+      ->capture_default_str();
+  cmd->add_option("--leader-elect-retry-period", f.leaderElectRetryPeriod,
+                  "How often candidates try to take, and leaders renew, a Lease")
+      ->check(checkDurationFlag)
+      ->capture_default_str();
+  return cmd;
+}
 
 int runServer(const ServerFlags& flags) {
   if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
@@ -44,6 +132,8 @@ int runServer(const ServerFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);
 
   std::filesystem::create_directories(flags.dataDir);
+  DataDirLock dataDirLock(flags.dataDir);
+  const std::string identity = serverIdentity(flags.dataDir);
   std::string dbPath = (std::filesystem::path(flags.dataDir) / "state.db").string();
   store::StorePtr store = store::makeSqliteStore(dbPath);
 
@@ -64,20 +154,27 @@ int runServer(const ServerFlags& flags) {
 
   // The control loops talk to the API over loopback HTTP, with the same semantics as any client.
   auto client = client::HttpApiClient::fromUrl(url);
-  std::unique_ptr<controllers::ControllerManager> controllerManager;
+  std::unique_ptr<ControlPlaneComponent> controllerManager;
   if (!flags.disableControllers) {
     controllers::ControllerManagerOptions managerOptions;
-    auto grace = parseDurationFlag(flags.nodeMonitorGracePeriod);
-    if (!grace) throw std::invalid_argument("invalid --node-monitor-grace-period");
-    managerOptions.nodeMonitorGracePeriod = *grace;
-    controllerManager = std::make_unique<controllers::ControllerManager>(client, managerOptions);
-    controllerManager->addDefaultControllers();
-    if (!controllerManager->start()) CUBE_LOG(Warn) << "controller caches did not sync in time";
+    managerOptions.nodeMonitorGracePeriod =
+        durationFlag("--node-monitor-grace-period", flags.nodeMonitorGracePeriod);
+    controllerManager = std::make_unique<ControlPlaneComponent>(
+        flags, client, "kube-controller-manager", identity, [client, managerOptions] {
+          auto manager = std::make_shared<controllers::ControllerManager>(client, managerOptions);
+          manager->addDefaultControllers();
+          if (!manager->start()) CUBE_LOG(Warn) << "controller caches did not sync in time";
+          return [manager] { manager->stop(); };
+        });
   }
-  std::unique_ptr<scheduler::Scheduler> podScheduler;
+  std::unique_ptr<ControlPlaneComponent> podScheduler;
   if (!flags.disableScheduler) {
-    podScheduler = std::make_unique<scheduler::Scheduler>(client);
-    podScheduler->start();
+    podScheduler = std::make_unique<ControlPlaneComponent>(
+        flags, client, "kube-scheduler", identity, [client] {
+          auto scheduler = std::make_shared<scheduler::Scheduler>(client);
+          scheduler->start();
+          return [scheduler] { scheduler->stop(); };
+        });
   }
   CUBE_LOG(Info) << "cube server listening on " << url << ", data in " << flags.dataDir;
   std::cout << "cube server is ready at " << url << "\n"

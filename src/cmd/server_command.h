@@ -1,4 +1,9 @@
 #pragma once
+// `cube server`: the API server with its embedded store, and the control plane (scheduler,
+// controller manager) running in-process against it over loopback HTTP.
+
+#include <CLI/CLI.hpp>
+
 #include <cstdint>
 #include <string>
 
@@ -18,7 +23,16 @@ struct ServerFlags {
   // DefaultTolerationSeconds admission: how long new pods tolerate unreachable/not-ready nodes.
   int64_t defaultUnreachableTolerationSeconds = 300;
   int64_t defaultNotReadyTolerationSeconds = 300;
+  // Leader election of the scheduler and the controller manager (Leases kube-scheduler and
+  // kube-controller-manager in kube-system), with kube-scheduler's flag names and defaults.
+  bool leaderElect = true;
+  std::string leaderElectLeaseDuration = "15s";
+  std::string leaderElectRenewDeadline = "10s";
+  std::string leaderElectRetryPeriod = "2s";
 };
+
+// Adds the `server` subcommand with its flags bound to `flags`.
+CLI::App* addServerCommand(CLI::App& app, ServerFlags& flags);
 
 // `cube server`: runs until SIGINT/SIGTERM. Returns the process exit code.
 int runServer(const ServerFlags& flags);
