@@ -132,6 +132,11 @@ TEST_F(ReplicaSetIntegrationTest, AdoptsAnExistingPodAndReleasesARelabelledOne) 
       {"metadata", bj::object{{"name", "standalone"}, {"labels", bj::object{{"app", "web"}}}}},
       {"spec", podTemplate()["spec"]}};
   client_->create(pods(), "default", orphan);
+  // As in the seed, the pod exists before the ReplicaSet: wait until the controllers' cache has
+  // it, or the controller would rightly create 3 pods and then delete one surplus pod (maybe
+  // this one) on seeing it.
+  auto podCache = manager_->informers().informerFor(pods());
+  ASSERT_TRUE(eventually([&] { return podCache->get("default/standalone") != nullptr; }));
   bj::object rs = client_->create(kReplicaSets, "default", replicaSet(3));
   std::string uid = uidOf(rs);
   ASSERT_TRUE(eventually([&] { return ownedPods(uid).size() == 3; }));
