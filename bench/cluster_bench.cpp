@@ -357,7 +357,8 @@ class WatchLoop {
     thread_.join();
   }
 
-  int relists() const { return relists_; }
+  // LISTs after the first (each one a 410: the watch fell out of the server's history).
+  int relists() const { return std::max(0, relists_ - 1); }
   bool failed() const { return failed_; }
 
  private:
@@ -607,6 +608,7 @@ void runDeployment(const Options& o) {
   std::printf(
       "\n  | replicas | nodes | all created | all scheduled | all Running | available |"
       " server CPU | agent CPU | server peak RSS | agent peak RSS |\n");
+  std::printf("  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   std::printf(
       "  | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.0f MB |"
       " %.0f MB |\n",
@@ -677,6 +679,7 @@ void printGrowth(const std::vector<GrowthRow>& rows) {
   std::printf(
       "| nodes | pods | nodes Ready | pods scheduled | pods Running | available |"
       " server CPU | agent CPU | server peak RSS | agent peak RSS |\n");
+  std::printf("  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const auto& r : rows) {
     std::printf(
