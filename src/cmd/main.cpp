@@ -1,6 +1,7 @@
-// cube: one binary for every role (like k3s). Subcommands: server, agent, kubectl.
+// cube: one binary for every role (like k3s). Subcommands: server, agent, image, kubectl.
 
 #include "cmd/agent_command.h"
+#include "cmd/image_command.h"
 #include "cmd/server_command.h"
 
 #include <CLI/CLI.hpp>
@@ -18,6 +19,9 @@ int main(int argc, char** argv) {
 
   cube::cmd::AgentFlags agent;
   auto* agentCmd = cube::cmd::addAgentCommand(app, agent);
+
+  cube::cmd::ImageFlags image;
+  auto* imageCmd = cube::cmd::addImageCommand(app, image);
 
   std::string kubeconfig = "/var/lib/cube/kubeconfig";
   std::vector<std::string> kubectlArgs;
@@ -44,6 +48,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (*imageCmd) return cube::cmd::runImage(image);
   if (*kubectlCmd) {
     std::vector<std::string> args = {"kubectl", "--kubeconfig", kubeconfig};
     for (const auto& a : kubectlCmd->remaining()) args.push_back(a);
