@@ -98,8 +98,29 @@ std::vector<std::string> reasonPhrases(uint32_t reasons, const PodInfo& pod, con
   return out;
 }
 
+bool evictionMightHelp(uint32_t reasons, const PodInfo& pod, const NodeInfo& node) {
+  // Kubernetes' plugins answer Unschedulable for these (room may be made) and
+  // UnschedulableAndUnresolvable for the rest (cordon, taints, node affinity, pod affinity).
+  constexpr uint32_t kResolvable = kHostPortConflict | kTooManyPods | kInsufficientCpu |
+                                   kInsufficientMemory | kInsufficientScalar |
+                                   kPodAntiAffinityMismatch | kExistingAntiAffinity;
+  if (reasons & ~kResolvable) return false;
+  // A request larger than the whole node cannot be met by emptying it.
+  const Resources& want = pod.requests;
+  const Resources& all = node.spec.allocatable.resources;
+  if ((reasons & kInsufficientCpu) && want.milliCpu > all.milliCpu) return false;
+  if ((reasons & kInsufficientMemory) && want.memory > all.memory) return false;
+  if (reasons & kInsufficientScalar) {
+    for (const auto& [name, amount] : want.scalars) {
+      if (amount > all.scalar(name)) return false;
+    }
+  }
+  return true;
+}
+
 void FitDiagnosis::add(uint32_t reasons, const PodInfo& pod, const NodeInfo& node) {
   for (std::string& phrase : reasonPhrases(reasons, pod, node)) ++counts_[std::move(phrase)];
+  ++(evictionMightHelp(reasons, pod, node) ? noVictims_ : notHelpful_);
 }
 
 std::string FitDiagnosis::message(size_t totalNodes) const {
@@ -113,8 +134,25 @@ std::string FitDiagnosis::message(size_t totalNodes) const {
     if (i) out += ", ";
     out += parts[i];
   }
-  out += ". preemption: 0/" + n + " nodes are available: " + n +
-         " Preemption is not helpful for scheduling.";
+  // Preemption's own diagnosis, phrased as Kubernetes' DefaultPreemption does. cube has no pod
+  // priorities, so no pod ever outranks another: where eviction could make room there is still
+  // no victim. Kubernetes ends this part with a second period (its message nests a full
+  // "0/N nodes are available: ...." sentence); so does cube.
+  std::vector<std::string> preemption;
+  if (noVictims_) {
+    preemption.push_back(std::to_string(noVictims_) +
+                         " No preemption victims found for incoming pod");
+  }
+  if (notHelpful_) {
+    preemption.push_back(std::to_string(notHelpful_) + " Preemption is not helpful for scheduling");
+  }
+  std::sort(preemption.begin(), preemption.end());
+  out += ". preemption: 0/" + n + " nodes are available: ";
+  for (size_t i = 0; i < preemption.size(); ++i) {
+    if (i) out += ", ";
+    out += preemption[i];
+  }
+  out += "..";
   return out;
 }
 

@@ -48,17 +48,24 @@ uint32_t runFilters(const PodInfo& pod, const NodeInfo& node, const PodAffinityS
 // cpu", "node(s) had untolerated taint {dedicated: gpu}").
 std::vector<std::string> reasonPhrases(uint32_t reasons, const PodInfo& pod, const NodeInfo& node);
 
+// Whether evicting pods from `node` could let the pod fit there, given why the node was rejected
+// (Kubernetes' Unschedulable as opposed to UnschedulableAndUnresolvable).
+bool evictionMightHelp(uint32_t reasons, const PodInfo& pod, const NodeInfo& node);
+
 // Counts reason phrases over all rejected nodes.
 class FitDiagnosis {
  public:
   void add(uint32_t reasons, const PodInfo& pod, const NodeInfo& node);
-  // "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node
-  // affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for
-  // scheduling." The counted phrases are sorted as strings, as Kubernetes sorts them.
+  // "0/3 nodes are available: 1 Too many pods, 2 node(s) didn't match Pod's node
+  // affinity/selector. preemption: 0/3 nodes are available: 1 No preemption victims found for
+  // incoming pod, 2 Preemption is not helpful for scheduling.." The counted phrases are sorted
+  // as strings, as Kubernetes sorts them.
   std::string message(size_t totalNodes) const;
 
  private:
   std::map<std::string, int> counts_;
+  size_t noVictims_ = 0;   // nodes where eviction could make room (none is evictable)
+  size_t notHelpful_ = 0;  // nodes that would not take the pod even empty
 };
 
 }  // namespace cube::scheduler

@@ -318,8 +318,43 @@ TEST(FiltersTest, FailureMessageCountsReasonsLikeKubernetes) {
   EXPECT_EQ(d.failure,
             "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node "
             "affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not "
-            "helpful for scheduling.");
+            "helpful for scheduling..");
   EXPECT_EQ(FitDiagnosis().message(0), "no nodes available to schedule pods");
+}
+
+TEST(FiltersTest, PreemptionPartTellsNodesEvictionCouldFreeFromNodesItCouldNot) {
+  // Kubernetes' wording for 1,001 pods on 1,000 slots: a full node could make room by eviction,
+  // but no pod outranks another, so there is no victim. A tainted node, or one smaller than the
+  // request, would not take the pod even empty.
+  SchedulerCache cache;
+  cache.upsertNode(parseNodeSpecInfo(makeNode("full-a", "4", "8Gi", "1")));
+  cache.upsertNode(parseNodeSpecInfo(makeNode("full-b", "4", "8Gi", "1")));
+  bj::object tainted = makeNode("tainted", "4", "8Gi", "1");
+  spec(tainted)["taints"] = bj::parse(R"([{"key":"k","value":"v","effect":"NoSchedule"}])");
+  cache.upsertNode(parseNodeSpecInfo(tainted));
+  for (const char* node : {"full-a", "full-b"}) {
+    bj::object running = makePod(std::string("on-") + node);
+    spec(running)["nodeName"] = node;
+    cache.addOrUpdatePod(podInfo(running));
+  }
+  Algorithm algorithm;
+  auto lock = cache.lock();
+  ScheduleDecision d = algorithm.unsafeSchedule(*podInfo(makePod("p")), cache);
+  EXPECT_EQ(d.node, "");
+  EXPECT_EQ(d.failure,
+            "0/3 nodes are available: 1 node(s) had untolerated taint {k: v}, 2 Too many pods. "
+            "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, 2 "
+            "No preemption victims found for incoming pod..");
+
+  // The same full nodes, for a pod that asks for more cpu than a node has: eviction cannot help.
+  const NodeInfo& full = *cache.unsafeNode("full-a");
+  EXPECT_TRUE(evictionMightHelp(kTooManyPods, *podInfo(makePod("q", "1")), full));
+  EXPECT_TRUE(
+      evictionMightHelp(kTooManyPods | kInsufficientCpu, *podInfo(makePod("q", "4")), full));
+  EXPECT_FALSE(
+      evictionMightHelp(kTooManyPods | kInsufficientCpu, *podInfo(makePod("q", "5")), full));
+  EXPECT_FALSE(evictionMightHelp(kUntoleratedTaint, *podInfo(makePod("q")), full));
+  EXPECT_TRUE(evictionMightHelp(kHostPortConflict, *podInfo(makePod("q")), full));
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ TEST(SchedulerCacheTest, BurstNeverOvercommitsANode) {
       ++unplaced;
       EXPECT_EQ(d.failure,
                 "0/10 nodes are available: 10 Insufficient cpu. preemption: 0/10 nodes are "
-                "available: 10 Preemption is not helpful for scheduling.");
+                "available: 10 No preemption victims found for incoming pod..");
       continue;
     }
     cache.unsafeAssume(pod, d.node);

@@ -111,7 +111,7 @@ TEST_F(SchedulerIntegrationTest, UnschedulablePodGetsConditionAndEventThenFitsWh
   createPod(testing::makePod("big", "2", ""));
   const std::string message =
       "0/2 nodes are available: 2 Insufficient cpu. preemption: 0/2 nodes are available: 2 "
-      "Preemption is not helpful for scheduling.";
+      "Preemption is not helpful for scheduling..";
   ASSERT_TRUE(eventually([&] {
     bj::object pod = client_->get(pods(), "default", "big");
     const auto* status = json::getObject(pod, "status");
