@@ -17,9 +17,11 @@
 //                 [--agent-threads 4] [--timeout 1200] [--keep]
 
 #include "client/http_api_client.h"
+#include "client/informer.h"
 #include "common/json_util.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -69,6 +71,7 @@ struct Options {
   bool growth = true;
   int agentThreads = 4;
   int timeout = 1200;  // seconds allowed for nodes Ready and for a deployment to complete
+  int ramp = 0;        // > 0: grow Deployments in steps of this many replicas
   bool keep = false;   // keep temp dirs (logs, store) for a post-mortem
 };
 
@@ -551,18 +554,33 @@ struct DeployResult {
   double serverCpu = 0, agentCpu = 0;  // CPU seconds spent from the create until available
   ProcSample server, agent;            // at the end (VmHWM = peak so far)
   int relists = 0;                     // of the bench's own pod watch (410s seen)
+  int minReady = -1;                   // fewest nodes Ready seen on the way (sampled every 5 s)
 };
 
 // Creates the Deployment and waits until every pod is Running and the Deployment available.
-DeployResult deploy(Cluster& cluster, PodTracker& tracker, int replicas, int timeout) {
+// With `ramp` > 0 the Deployment starts at `ramp` replicas and is scaled up by `ramp` each time
+// all its pods run.
+DeployResult deploy(Cluster& cluster, PodTracker& tracker, int replicas, const Options& o) {
   DeployResult r;
   ProcSample server0 = sample(cluster.server), agent0 = sample(cluster.agent);
   auto start = Clock::now();
   tracker.setOrigin(start);
-  cluster.client->create(kDeployments, "default", deploymentJson(replicas));
-  auto lastPrint = Clock::now();
+  int scale = o.ramp > 0 ? std::min(o.ramp, replicas) : replicas;
+  cluster.client->create(kDeployments, "default", deploymentJson(scale));
+  auto lastPrint = Clock::now(), lastReadyCheck = Clock::now() - std::chrono::seconds(10);
   while (true) {
     auto c = tracker.counts();
+    if (scale < replicas && c.running >= scale) {
+      scale = std::min(scale + o.ramp, replicas);
+      cluster.client->patch(kDeployments, "default", "cluster-bench",
+                            cube::client::PatchKind::Merge,
+                            R"({"spec":{"replicas":)" + std::to_string(scale) + "}}");
+    }
+    if (secondsSince(lastReadyCheck) >= 5) {
+      int ready = cluster.readyNodes();
+      r.minReady = r.minReady < 0 ? ready : std::min(r.minReady, ready);
+      lastReadyCheck = Clock::now();
+    }
     if (r.available < 0) {
       auto d = cluster.client->get(kDeployments, "default", "cluster-bench");
       const auto* status = cube::json::getObject(d, "status");
@@ -573,11 +591,13 @@ DeployResult deploy(Cluster& cluster, PodTracker& tracker, int replicas, int tim
     if (r.available >= 0 && c.allRunning >= 0) break;
     if (!alive(cluster.agent)) cluster.fail("the agent exited");
     if (!alive(cluster.server)) cluster.fail("the server exited");
-    if (secondsSince(start) > timeout) cluster.fail("the deployment did not complete in time");
+    if (secondsSince(start) > o.timeout) cluster.fail("the deployment did not complete in time");
     if (secondsSince(lastPrint) >= 10) {
       auto s = sample(cluster.server);
-      std::printf("    %5.0f s: %d created, %d scheduled, %d Running; server RSS %.0f MB\n",
-                  secondsSince(start), c.created, c.scheduled, c.running, s.rssMB);
+      std::printf(
+          "    %5.0f s: %d created, %d scheduled, %d Running; server RSS %.0f MB; fewest nodes "
+          "Ready so far %d\n",
+          secondsSince(start), c.created, c.scheduled, c.running, s.rssMB, r.minReady);
       std::fflush(stdout);
       lastPrint = Clock::now();
     }
@@ -604,16 +624,16 @@ void runDeployment(const Options& o) {
   Cluster cluster(o, o.deployNodes, capacityFor(o.deployNodes, o.replicas));
   std::printf("  %d nodes Ready after %.1f s\n", o.deployNodes, cluster.nodesReadySeconds);
   PodTracker tracker(cluster.client, o.replicas);
-  auto r = deploy(cluster, tracker, o.replicas, o.timeout);
+  auto r = deploy(cluster, tracker, o.replicas, o);
   std::printf(
       "\n  | replicas | nodes | all created | all scheduled | all Running | available |"
-      " server CPU | agent CPU | server peak RSS | agent peak RSS |\n");
-  std::printf("  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      " server CPU | agent CPU | server peak RSS | agent peak RSS | fewest nodes Ready |\n");
+  std::printf("  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   std::printf(
       "  | %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.1f s | %.0f MB |"
-      " %.0f MB |\n",
+      " %.0f MB | %d |\n",
       o.replicas, o.deployNodes, r.pods.allCreated, r.pods.allScheduled, r.pods.allRunning,
-      r.available, r.serverCpu, r.agentCpu, r.server.hwmMB, r.agent.hwmMB);
+      r.available, r.serverCpu, r.agentCpu, r.server.hwmMB, r.agent.hwmMB, r.minReady);
   if (r.relists) std::printf("  (the bench's pod watch relisted %d times)\n", r.relists);
   std::fflush(stdout);
 }
@@ -627,6 +647,8 @@ struct GrowthRow {
   double window = 0;
   int64_t writes = 0;
   long leases = 0, nodes = 0, pods = 0, events = 0;
+  double podInformerMB = 0, podInformerSync = 0;
+  int readyAtEnd = 0;
 };
 
 GrowthRow runSize(const Options& o, Size size) {
@@ -638,7 +660,7 @@ GrowthRow runSize(const Options& o, Size size) {
   row.nodesReady = cluster.nodesReadySeconds;
   std::printf("  %d nodes Ready after %.1f s\n", size.nodes, row.nodesReady);
   PodTracker tracker(cluster.client, size.pods);
-  row.deploy = deploy(cluster, tracker, size.pods, o.timeout);
+  row.deploy = deploy(cluster, tracker, size.pods, o);
   std::printf("  %d pods Running after %.1f s, Deployment available after %.1f s\n", size.pods,
               row.deploy.pods.allRunning, row.deploy.available);
   std::fflush(stdout);
@@ -669,6 +691,22 @@ GrowthRow runSize(const Options& o, Size size) {
   row.nodes = nodes.count();
   row.pods = pods.count();
   row.events = events.count();
+  row.readyAtEnd = cluster.readyNodes();
+
+  // What one more copy of every pod costs a client: the server process holds such informer
+  // caches (controller manager, scheduler) beside its watch cache.
+  malloc_trim(0);  // so the delta is not hidden by heap freed earlier
+  double before = sample(getpid()).rssMB;
+  {
+    auto syncStart = Clock::now();
+    cube::client::Informer probe(cluster.client, kPods);
+    probe.start();
+    probe.waitForSync(std::chrono::seconds(120));
+    row.podInformerSync = secondsSince(syncStart);
+    row.podInformerMB = sample(getpid()).rssMB - before;
+    probe.stop();
+  }
+  malloc_trim(0);
   return row;
 }
 
@@ -678,20 +716,19 @@ void printGrowth(const std::vector<GrowthRow>& rows) {
       "the Deployment's create):\n\n");
   std::printf(
       "| nodes | pods | nodes Ready | pods scheduled | pods Running | available |"
-      " server CPU | agent CPU | server peak RSS | agent peak RSS |\n");
-  std::printf("  | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+      " server CPU | agent CPU | server peak RSS | agent peak RSS | fewest nodes Ready |\n");
+  std::printf("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
   for (const auto& r : rows) {
     std::printf(
         "| %d | %d | %.1f s | %.1f s | %.1f s | %.1f s | %.0f s | %.0f s | %.0f MB |"
-        " %.0f MB |\n",
+        " %.0f MB | %d |\n",
         r.size.nodes, r.size.pods, r.nodesReady, r.deploy.pods.allScheduled,
         r.deploy.pods.allRunning, r.deploy.available, r.deploy.serverCpu, r.deploy.agentCpu,
-        r.deploy.server.hwmMB, r.deploy.agent.hwmMB);
+        r.deploy.server.hwmMB, r.deploy.agent.hwmMB, r.deploy.minReady);
   }
   std::printf("\nSteady state (after settling; CPU in %% of one core over the window):\n\n");
   std::printf(
-      "| nodes | pods | window | server RSS | server HWM | server CPU | agent RSS |"
+      "| nodes (Ready) | pods | window | server RSS | server HWM | server CPU | agent RSS |"
       " agent HWM | agent CPU | writes/s | leases/s | nodes/s | pods/s | events/s |"
       " other/s |\n");
   std::printf(
@@ -706,15 +743,23 @@ void printGrowth(const std::vector<GrowthRow>& rows) {
     long known = r.leases + r.nodes + r.pods + r.events;
     bool allKnown = r.leases >= 0 && r.nodes >= 0 && r.pods >= 0 && r.events >= 0;
     std::printf(
-        "| %d | %d | %.0f s | %.0f MB | %.0f MB | %.1f %% | %.0f MB | %.0f MB | %.1f %% |"
+        "| %d (%d) | %d | %.0f s | %.0f MB | %.0f MB | %.1f %% | %.0f MB | %.0f MB | %.1f %% |"
         " %.1f | %.1f | %.2f | %.2f | %.2f | %.2f |\n",
-        r.size.nodes, r.size.pods, w, r.server1.rssMB, r.server1.hwmMB, cpu(r.server0, r.server1),
-        r.agent1.rssMB, r.agent1.hwmMB, cpu(r.agent0, r.agent1), r.writes / w, rate(r.leases),
-        rate(r.nodes), rate(r.pods), rate(r.events), allKnown ? (r.writes - known) / w : -1.0);
+        r.size.nodes, r.readyAtEnd, r.size.pods, w, r.server1.rssMB, r.server1.hwmMB,
+        cpu(r.server0, r.server1), r.agent1.rssMB, r.agent1.hwmMB, cpu(r.agent0, r.agent1),
+        r.writes / w, rate(r.leases), rate(r.nodes), rate(r.pods), rate(r.events),
+        allKnown ? (r.writes - known) / w : -1.0);
   }
   std::printf("(-1: that resource's watch could not be followed; settling took");
   for (const auto& r : rows) std::printf(" %.0f s", r.settle);
   std::printf(")\n");
+  std::printf(
+      "\nOne more informer over all pods (LIST + WATCH, cached as the server's own "
+      "informers cache them), in the bench process:\n\n");
+  std::printf("| pods | sync time | RSS added |\n| ---: | ---: | ---: |\n");
+  for (const auto& r : rows) {
+    std::printf("| %d | %.2f s | %.0f MB |\n", r.size.pods, r.podInformerSync, r.podInformerMB);
+  }
   std::fflush(stdout);
 }
 
@@ -738,6 +783,8 @@ Options parse(int argc, char** argv) {
       o.window = std::stoi(v);
     } else if (k == "--agent-threads") {
       o.agentThreads = std::stoi(v);
+    } else if (k == "--ramp") {
+      o.ramp = std::stoi(v);
     } else if (k == "--timeout") {
       o.timeout = std::stoi(v);
     } else if (k == "--scenarios") {
@@ -802,10 +849,15 @@ int main(int argc, char** argv) {
     if (o.growth) {
       std::vector<GrowthRow> rows;
       for (const auto& size : o.sizes) {
-        attempt("size " + std::to_string(size.nodes) + "x" + std::to_string(size.pods),
-                [&] { rows.push_back(runSize(o, size)); });
+        attempt("size " + std::to_string(size.nodes) + "x" + std::to_string(size.pods), [&] {
+          rows.push_back(runSize(o, size));
+          printGrowth({rows.back()});  // now, in case a later size fails or hangs
+        });
       }
-      printGrowth(rows);
+      if (rows.size() > 1) {
+        std::printf("\n== all sizes ==\n");
+        printGrowth(rows);
+      }
     }
     if (failures) return 1;
   } catch (const Interrupted&) {
