@@ -67,4 +67,24 @@ expect_eq "ls prints only the header" "1" bash -c "'$CUBE_BIN' image ls --data-d
 expect_fail "rm of an unknown image" "image \"nope:1\" not found" img rm nope:1
 expect_fail "rm of an invalid reference" "invalid image reference \"Nope\"" img rm Nope
 
+# The unpacked layers are overlayfs lower dirs as they are: whiteouts hide, opaque dirs hide.
+if [ "$(id -u)" -eq 0 ]; then
+  expect "import the whiteout image (zstd layer)" "imported docker.io/cube-test/whiteout:1" \
+    img import "$IMAGES/whiteout-oci.tar"
+  LOWER=$(python3 -c 'import json,sys
+for i in json.load(open(sys.argv[1]))["images"]:
+    if "docker.io/cube-test/whiteout:1" in i["references"]:
+        print(":".join(sys.argv[2] + "/" + l["diffID"][7:] for l in reversed(i["layers"])))' \
+    "$STORE/images.json" "$STORE/layers/sha256")
+  mkdir -p "$E2E_DIR/merged" "$E2E_DIR/upper" "$E2E_DIR/work"
+  if mount -t overlay overlay -o "lowerdir=$LOWER,upperdir=$E2E_DIR/upper,workdir=$E2E_DIR/work" \
+    "$E2E_DIR/merged" 2>/dev/null; then
+    expect_eq "overlay: the whiteout hides /etc/removed" "kept" ls "$E2E_DIR/merged/etc"
+    expect_eq "overlay: the opaque dir hides the lower files" "new" ls "$E2E_DIR/merged/data/old"
+    umount "$E2E_DIR/merged"
+  else
+    echo "skip: overlay mount not available"
+  fi
+fi
+
 finish

@@ -243,7 +243,9 @@ void Importer::run(const std::string& path) {
   // Only complete images reach the index, all together.
   for (const auto& r : records_) {
     store_.addImage(r);
-    result_.images.push_back({r.id, r.references, r.size()});
+    // The stored image may be an earlier import's (same ID): report its size.
+    auto stored = store_.find(r.id);
+    result_.images.push_back({r.id, r.references, stored ? stored->size() : r.size()});
   }
 }
 
@@ -386,8 +388,8 @@ void Importer::importDocker() {
       std::string layerPath = cleanPath(lp.is_string() ? std::string(lp.get_string()) : "");
       const ArchiveFile* lf = reader_.find(layerPath);
       if (!lf) throw std::runtime_error("layer " + layerPath + " not in archive");
-      std::string head = lf->content ? lf->content->substr(0, 4)
-                                     : readFile(store_.blobPath(lf->digest)).substr(0, 4);
+      std::string head =
+          lf->content ? lf->content->substr(0, 4) : readHead(store_.blobPath(lf->digest), 4);
       storeBlob(lf->digest, layerPath, nullptr);
       layerDescs.push_back(bj::object{
           {"mediaType", layerMediaType(head)}, {"digest", lf->digest}, {"size", lf->size}});

@@ -59,6 +59,16 @@ std::string readFile(const std::string& path) {
   return out;
 }
 
+std::string readHead(const std::string& path, size_t n) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throwErrno("open " + path);
+  std::string out(n, '\0');
+  ssize_t got = ::pread(fd.get(), out.data(), n, 0);
+  if (got < 0) throwErrno("read " + path);
+  out.resize(static_cast<size_t>(got));
+  return out;
+}
+
 void writeFileAtomic(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmp-XXXXXX";
   UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));

@@ -50,6 +50,8 @@ class FileLock {
 void makeDirs(const std::string& path, unsigned mode = 0755);
 // Whole file; throws naming the path.
 std::string readFile(const std::string& path);
+// The first `n` bytes of a file (fewer when it is shorter).
+std::string readHead(const std::string& path, size_t n);
 // Writes `data` to a temp file beside `path`, fsyncs it and renames it over `path`.
 void writeFileAtomic(const std::string& path, std::string_view data);
 // Removes `name` under `dirFd` (a file or a whole tree) without following any symlink; missing

@@ -169,6 +169,12 @@ bool ImageStore::ensureLayer(const std::string& diffId, const std::string& blobD
   try {
     auto unpacked = unpackLayer(blobPath(blobDigest), tmp, diffId);
     if (tarBytes) *tarBytes = unpacked.tarBytes;
+    // The rename is atomic for a crashed process; after a power loss the layer's files must be
+    // on disk before its name is. One syncfs instead of an fsync per file.
+    {
+      UniqueFd dir(::open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!dir || ::syncfs(dir.get()) != 0) throwErrno("sync " + tmp);
+    }
     if (::rename(tmp.c_str(), final.c_str()) != 0) {
       // Another importer put the same layer in place first: theirs is as good as ours.
       if (errno != ENOTEMPTY && errno != EEXIST) throwErrno("rename to " + final);

@@ -1,6 +1,7 @@
 #include "runtime/images/layer_unpacker.h"
 
 #include "runtime/images/digest.h"
+#include "runtime/images/file_util.h"
 #include "test_archives.h"
 
 #include <gtest/gtest.h>
@@ -82,7 +83,7 @@ TEST_F(LayerUnpackerTest, FilesDirsSymlinksHardlinksAndDiffId) {
     EXPECT_EQ(ro.st_mode & 07777, 0555u);
     EXPECT_EQ(ro.st_mtim.tv_sec, 1700000000);  // set after its children were written
     EXPECT_EQ(testing::readWhole(layer() + "/etc/deep/implicit/file"), "x");
-    fs::remove_all(layer());
+    removeTree(layer());
   }
 }
 
@@ -105,7 +106,7 @@ TEST_F(LayerUnpackerTest, DotDotIsRejectedAndNothingWrittenOutside) {
   fs::create_directory(outside());
   for (std::string path : {"../escape", "a/../../escape", "./../outside/x", "a/b/../../../x"}) {
     SCOPED_TRACE(path);
-    fs::remove_all(layer());
+    removeTree(layer());
     EXPECT_THROW(unpack(TarBuilder().file(path, "evil").bytes()), LayerError);
     EXPECT_EQ(strayFiles(), std::vector<std::string>{});
   }
@@ -123,11 +124,11 @@ TEST_F(LayerUnpackerTest, WritingThroughASymlinkIsRejected) {
   EXPECT_THROW(unpack(TarBuilder().symlink("link", outside()).file("link/pwned", "x").bytes()),
                LayerError);
   EXPECT_EQ(strayFiles(), std::vector<std::string>{});
-  fs::remove_all(layer());
+  removeTree(layer());
   EXPECT_THROW(unpack(TarBuilder().symlink("link", "../outside").dir("link/sub").bytes()),
                LayerError);
   EXPECT_EQ(strayFiles(), std::vector<std::string>{});
-  fs::remove_all(layer());
+  removeTree(layer());
   // A symlink deeper in the path: b/up -> /
   EXPECT_THROW(unpack(TarBuilder().dir("b").symlink("b/up", "/").file("b/up/etc/x", "x").bytes()),
                LayerError);
@@ -147,9 +148,9 @@ TEST_F(LayerUnpackerTest, HardlinkEscapesAreRejected) {
   fs::create_directory(outside());
   testing::writeFile(outside() + "/secret", "secret");
   EXPECT_THROW(unpack(TarBuilder().hardlink("h", "../outside/secret").bytes()), LayerError);
-  fs::remove_all(layer());
+  removeTree(layer());
   EXPECT_THROW(unpack(TarBuilder().hardlink("h", outside() + "/secret").bytes()), LayerError);
-  fs::remove_all(layer());
+  removeTree(layer());
   // Through a symlink of the layer.
   EXPECT_THROW(unpack(TarBuilder().symlink("l", outside()).hardlink("h", "l/secret").bytes()),
                LayerError);
@@ -157,7 +158,7 @@ TEST_F(LayerUnpackerTest, HardlinkEscapesAreRejected) {
   ASSERT_EQ(::stat((outside() + "/secret").c_str(), &st), 0);
   EXPECT_EQ(st.st_nlink, 1u);
   // A hardlink to a symlink links the symlink itself, never what it points at.
-  fs::remove_all(layer());
+  removeTree(layer());
   unpack(TarBuilder().symlink("l", outside() + "/secret").hardlink("h", "l").bytes());
   EXPECT_TRUE(fs::is_symlink(layer() + "/h"));
   ASSERT_EQ(::stat((outside() + "/secret").c_str(), &st), 0);

@@ -2,6 +2,8 @@
 // Test helpers: tar archives written in memory with libarchive, temp directories, and the
 // archives of tests/images/build.sh.
 
+#include "runtime/images/file_util.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
@@ -96,9 +98,13 @@ class TempDir {
     std::string tmpl = (std::filesystem::temp_directory_path() / "cube-images-test.XXXXXX");
     path_ = ::mkdtemp(tmpl.data());
   }
+  // removeTree, unlike std::filesystem::remove_all, empties read-only directories of layers.
   ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
+    try {
+      removeTree(path_);
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << e.what();
+    }
   }
   const std::string& path() const { return path_; }
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }
