@@ -5,8 +5,16 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace cube::agent {
+
+// A taint the node registers with (the kubelet's --register-with-taints).
+struct NodeTaint {
+  std::string key;
+  std::string value;
+  std::string effect;  // NoSchedule, PreferNoSchedule or NoExecute
+};
 
 struct NodeConfig {
   std::string nodeName;
@@ -15,6 +23,9 @@ struct NodeConfig {
   std::string memory = "8Gi";
   std::string pods = "110";
   std::map<std::string, std::string> labels;  // on top of the kubernetes.io/* ones
+  // Set on the Node when the agent creates it; a Node that already exists keeps its taints, as
+  // with the kubelet.
+  std::vector<NodeTaint> registerTaints;
   // Used for pod IPs until the node's spec.podCIDR is known (it wins once it is).
   std::string fallbackPodCIDR = "10.42.0.0/24";
   std::string runtimeLabel = "fake";  // node.kubernetes.io/instance-type: hollow nodes say so
@@ -26,5 +37,11 @@ struct NodeConfig {
   std::chrono::milliseconds restartBackoffBase{10000};
   std::chrono::milliseconds restartBackoffMax{300000};
 };
+
+// The kubelet's flag syntax. --node-labels: "key=value,key2=value2". --register-with-taints:
+// "key=value:Effect,key2:Effect" (the value may be left out). Throw std::invalid_argument on a
+// malformed item.
+std::map<std::string, std::string> parseNodeLabels(const std::string& spec);
+std::vector<NodeTaint> parseNodeTaints(const std::string& spec);
 
 }  // namespace cube::agent

@@ -4,7 +4,10 @@
 
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <functional>
+#include <sstream>
+#include <stdexcept>
 
 namespace cube::agent {
 
@@ -104,13 +107,73 @@ bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeV
 }
 
 bj::object buildNode(const NodeConfig& config, const std::string& runtimeVersion, TimePoint now) {
+  bj::object spec;
+  if (!config.registerTaints.empty()) {
+    bj::array taints;
+    for (const auto& t : config.registerTaints) {
+      bj::object taint{{"key", t.key}, {"effect", t.effect}};
+      if (!t.value.empty()) taint["value"] = t.value;
+      taints.push_back(std::move(taint));
+    }
+    spec["taints"] = std::move(taints);
+  }
   return bj::object{
       {"apiVersion", "v1"},
       {"kind", "Node"},
       {"metadata", bj::object{{"name", config.nodeName}, {"labels", nodeLabels(config)}}},
-      {"spec", bj::object{}},
+      {"spec", std::move(spec)},
       {"status", buildNodeStatus(config, runtimeVersion, now, nullptr)},
   };
+}
+
+namespace {
+
+std::vector<std::string> splitCommas(const std::string& spec) {
+  std::vector<std::string> items;
+  std::stringstream in(spec);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) items.push_back(item);
+  }
+  return items;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> parseNodeLabels(const std::string& spec) {
+  std::map<std::string, std::string> labels;
+  for (const std::string& item : splitCommas(spec)) {
+    size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      throw std::invalid_argument("invalid label \"" + item + "\": want key=value");
+    }
+    labels[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return labels;
+}
+
+std::vector<NodeTaint> parseNodeTaints(const std::string& spec) {
+  std::vector<NodeTaint> taints;
+  for (const std::string& item : splitCommas(spec)) {
+    size_t colon = item.find(':');
+    // One colon before the effect and at most one '=' in key=value, as Kubernetes parses taints.
+    if (colon == std::string::npos || item.find(':', colon + 1) != std::string::npos ||
+        std::count(item.begin(), item.begin() + colon, '=') > 1) {
+      throw std::invalid_argument("invalid taint spec \"" + item + "\": want key=value:Effect");
+    }
+    NodeTaint t;
+    t.effect = item.substr(colon + 1);
+    std::string keyValue = item.substr(0, colon);
+    size_t eq = keyValue.find('=');
+    t.key = keyValue.substr(0, eq);
+    if (eq != std::string::npos) t.value = keyValue.substr(eq + 1);
+    if (t.key.empty()) throw std::invalid_argument("invalid taint spec \"" + item + "\": no key");
+    if (t.effect != "NoSchedule" && t.effect != "PreferNoSchedule" && t.effect != "NoExecute") {
+      throw std::invalid_argument("invalid taint effect \"" + t.effect + "\" in \"" + item +
+                                  "\": NoSchedule, PreferNoSchedule or NoExecute");
+    }
+    taints.push_back(std::move(t));
+  }
+  return taints;
 }
 
 }  // namespace cube::agent

@@ -1,6 +1,7 @@
 #include "cmd/agent_command.h"
 
 #include "agent/agent_host.h"
+#include "agent/node_config.h"
 #include "client/http_api_client.h"
 #include "common/log.h"
 
@@ -9,6 +10,8 @@
 
 #include <csignal>
 #include <iostream>
+#include <map>
+#include <vector>
 
 namespace cube::cmd {
 
@@ -64,6 +67,10 @@ CLI::App* addAgentCommand(CLI::App& app, AgentFlags& f) {
   cmd->add_option("--capacity-memory", f.capacityMemory, "Node memory capacity")
       ->capture_default_str();
   cmd->add_option("--capacity-pods", f.capacityPods, "Node pod capacity")->capture_default_str();
+  cmd->add_option("--node-labels", f.nodeLabels,
+                  "Labels to add when registering: key=value,... (as the kubelet)");
+  cmd->add_option("--register-with-taints", f.registerWithTaints,
+                  "Taints to register with: key=value:Effect,... (as the kubelet)");
   cmd->add_option("--fake-start-delay", f.fakeStartDelay, "Seconds before a fake container runs")
       ->capture_default_str();
   cmd->add_option("--lease-renew-interval", f.leaseRenewInterval, "Seconds between lease renewals")
@@ -116,6 +123,15 @@ int runAgent(const AgentFlags& f) {
     }
     server = serverFromKubeconfig(f.kubeconfig);
   }
+  std::map<std::string, std::string> labels;
+  std::vector<agent::NodeTaint> taints;
+  try {
+    labels = agent::parseNodeLabels(f.nodeLabels);
+    taints = agent::parseNodeTaints(f.registerWithTaints);
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "cube agent: " << e.what() << std::endl;
+    return 2;
+  }
   sigset_t signals = blockTerminationSignals();
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -132,6 +148,8 @@ int runAgent(const AgentFlags& f) {
     node.cpu = f.capacityCpu;
     node.memory = f.capacityMemory;
     node.pods = f.capacityPods;
+    node.labels = labels;
+    node.registerTaints = taints;
     node.fallbackPodCIDR = fallbackCidr(i);
     node.runtimeLabel = f.runtime;
     node.leaseRenewInterval = seconds(f.leaseRenewInterval);

@@ -19,6 +19,8 @@ struct AgentFlags {
   std::string capacityCpu = "4";
   std::string capacityMemory = "8Gi";
   std::string capacityPods = "110";
+  std::string nodeLabels;          // the kubelet's --node-labels k=v,...
+  std::string registerWithTaints;  // the kubelet's --register-with-taints k=v:Effect,...
   double fakeStartDelay = 0.5;
   double leaseRenewInterval = 10;
   double nodeStatusInterval = 60;

@@ -325,4 +325,16 @@ expect_eq "in $WINDOW s of a settled cluster no resource but Leases was written"
 expect "the Leases were renewed meanwhile (the watches work)" '^[1-9]' echo "$lease_writes"
 expect_eq "the store's revision moved by the Lease renewals only" "$lease_writes" \
   echo "$((rv1 - rv0))"
+
+# --- the agent's kubelet-named registration flags (after the window: a new node writes) ---------
+start_agent labelled --node-name labelled-0 --node-ip 127.1.0.50 --fake-start-delay 0.1 \
+  --lease-renew-interval 2 --node-labels disk=ssd,zone=z1 \
+  --register-with-taints dedicated=gpu:NoSchedule,maintenance:NoExecute
+eventually "--node-labels: the node carries them" '^ssd z1 labelled-0$' kubectl get node labelled-0 \
+  -o jsonpath='{.metadata.labels.disk} {.metadata.labels.zone} {.metadata.labels.kubernetes\.io/hostname}'
+expect_eq "--register-with-taints: the node was created with them" \
+  "dedicated=gpu:NoSchedule maintenance=:NoExecute " kubectl get node labelled-0 \
+  -o jsonpath='{range .spec.taints[*]}{.key}={.value}:{.effect} {end}'
+expect_fail "a taint without an effect is refused" 'invalid taint spec' \
+  timeout 10 "$CUBE_BIN" agent --node-name x --server "$CUBE_URL" --register-with-taints dedicated=gpu
 finish
