@@ -31,11 +31,11 @@ bj::object podFromTemplate(const bj::object& podTemplate, const std::string& ns,
   return pod;
 }
 
-ApiPodControl::ApiPodControl(client::ApiClientPtr client, EventRecorderPtr recorder)
+ApiPodControl::ApiPodControl(client::ApiClientPtr client, client::EventRecorderPtr recorder)
     : client_(std::move(client)), recorder_(std::move(recorder)) {}
 
 bj::object ApiPodControl::createPod(const std::string& ns, const bj::object& podTemplate,
-                                    const ObjectReference& owner,
+                                    const client::ObjectReference& owner,
                                     const OwnerReference& controllerRef) {
   bj::object pod = podFromTemplate(podTemplate, ns, owner.name, controllerRef);
   try {
@@ -49,7 +49,7 @@ bj::object ApiPodControl::createPod(const std::string& ns, const bj::object& pod
 }
 
 void ApiPodControl::deletePod(const std::string& ns, const std::string& name,
-                              const ObjectReference& owner) {
+                              const client::ObjectReference& owner) {
   try {
     client_->remove(kPods, ns, name);
   } catch (const ApiError& e) {

@@ -5,8 +5,8 @@
 // fake PodControl on top.
 
 #include "client/api_client.h"
+#include "client/event_recorder.h"
 #include "controllers/controller_ref.h"
-#include "controllers/event_recorder.h"
 
 #include <boost/json/object.hpp>
 
@@ -26,11 +26,11 @@ class PodControl {
   // Creates a pod from `podTemplate` for `owner`. Returns the created pod; throws ApiError.
   virtual boost::json::object createPod(const std::string& ns,
                                         const boost::json::object& podTemplate,
-                                        const ObjectReference& owner,
+                                        const client::ObjectReference& owner,
                                         const OwnerReference& controllerRef) = 0;
   // Deletes a pod on behalf of `owner`. Throws ApiError (NotFound included: the caller decides).
   virtual void deletePod(const std::string& ns, const std::string& name,
-                         const ObjectReference& owner) = 0;
+                         const client::ObjectReference& owner) = 0;
   // Strategic merge patch of a pod (adoption and release). Throws ApiError.
   virtual void patchPod(const std::string& ns, const std::string& name,
                         const std::string& patch) = 0;
@@ -39,17 +39,17 @@ using PodControlPtr = std::shared_ptr<PodControl>;
 
 class ApiPodControl : public PodControl {
  public:
-  ApiPodControl(client::ApiClientPtr client, EventRecorderPtr recorder);
+  ApiPodControl(client::ApiClientPtr client, client::EventRecorderPtr recorder);
   boost::json::object createPod(const std::string& ns, const boost::json::object& podTemplate,
-                                const ObjectReference& owner,
+                                const client::ObjectReference& owner,
                                 const OwnerReference& controllerRef) override;
   void deletePod(const std::string& ns, const std::string& name,
-                 const ObjectReference& owner) override;
+                 const client::ObjectReference& owner) override;
   void patchPod(const std::string& ns, const std::string& name, const std::string& patch) override;
 
  private:
   client::ApiClientPtr client_;
-  EventRecorderPtr recorder_;
+  client::EventRecorderPtr recorder_;
 };
 
 }  // namespace cube::controllers

@@ -22,6 +22,10 @@ std::string keyOf(const boost::json::object& obj) {
   return client::Informer::keyOf(obj);
 }
 
+client::ObjectReference refOf(const PodInfo& pod) {
+  return {"v1", "Pod", pod.ns, pod.name, pod.uid, pod.resourceVersion, ""};
+}
+
 }  // namespace
 
 Scheduler::Scheduler(client::ApiClientPtr client, SchedulerOptions options)
@@ -31,7 +35,7 @@ Scheduler::Scheduler(client::ApiClientPtr client, SchedulerOptions options)
       algorithm_(options_.algorithm),
       nodeInformer_(client_, kNodes),
       podInformer_(client_, kPods, "", activePods()),
-      events_(client_, options_.clock, options_.schedulerName, options_.writerThreads),
+      events_(client_, client::EventSource{options_.schedulerName}, options_.clock),
       statusWriter_(options_.writerThreads, 10000),
       binder_(client_, options_.bindThreads) {
   nodeInformer_.addHandlers(
@@ -78,7 +82,7 @@ bool Scheduler::waitForSync(std::chrono::milliseconds timeout) {
 }
 
 SchedulerStats Scheduler::stats() const {
-  return {bound_, unschedulable_, bindFailures_};
+  return {bound_, unschedulable_, bindFailures_, events_.dropped()};
 }
 
 // --- Informer handlers: quick bookkeeping only. ---
@@ -176,8 +180,8 @@ void Scheduler::onBindResult(const PodInfoPtr& pod, const std::string& node,
   if (!error) {
     ++bound_;
     if (options_.recordScheduledEvents) {
-      events_.record(*pod, "Normal", "Scheduled",
-                     "Successfully assigned " + pod->key + " to " + node);
+      events_.event(refOf(*pod), "Normal", "Scheduled",
+                    "Successfully assigned " + pod->key + " to " + node);
     }
     return;
   }
@@ -190,12 +194,13 @@ void Scheduler::onBindResult(const PodInfoPtr& pod, const std::string& node,
   }
   CUBE_LOG(Warn) << "scheduler: binding " << pod->key << " to " << node
                  << " failed: " << error->message();
-  events_.record(*pod, "Warning", "FailedScheduling", "Binding rejected: " + error->message());
+  events_.event(refOf(*pod), "Warning", "FailedScheduling",
+                "Binding rejected: " + error->message());
   queue_.addBackoff(pod);
 }
 
 void Scheduler::reportUnschedulable(const PodInfoPtr& pod, const std::string& message) {
-  events_.record(*pod, "Warning", "FailedScheduling", message);
+  events_.event(refOf(*pod), "Warning", "FailedScheduling", message);
   if (hasUnschedulableCondition(*pod, message)) return;
   std::string patch = unschedulableConditionPatch(*pod, message, options_.clock->now());
   statusWriter_.tryPost([this, pod, patch = std::move(patch)] {

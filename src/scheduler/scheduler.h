@@ -8,11 +8,11 @@
 // Runs inside `cube server` or against any API server through an ApiClient.
 
 #include "client/api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "client/informer.h"
 #include "scheduler/algorithm.h"
 #include "scheduler/binder.h"
-#include "scheduler/event_recorder.h"
 #include "scheduler/scheduler_cache.h"
 #include "scheduler/scheduling_queue.h"
 #include "scheduler/worker_pool.h"
@@ -31,7 +31,7 @@ struct SchedulerOptions {
   AlgorithmOptions algorithm;
   QueueOptions queue;
   size_t bindThreads = 16;   // bindings in flight at once
-  size_t writerThreads = 2;  // events and status conditions
+  size_t writerThreads = 2;  // status conditions (events have their own writer)
   bool recordScheduledEvents = true;
 };
 
@@ -39,7 +39,7 @@ struct SchedulerStats {
   uint64_t bound = 0;          // bindings the API accepted
   uint64_t unschedulable = 0;  // attempts that found no node
   uint64_t bindFailures = 0;   // bindings the API refused
-  uint64_t eventsDropped = 0;  // events not written because the writer pool was full
+  uint64_t eventsDropped = 0;  // events not written because the recorder's queue was full
 };
 
 class Scheduler {
@@ -80,7 +80,7 @@ class Scheduler {
   Algorithm algorithm_;  // only the scheduling thread uses it
   client::Informer nodeInformer_;
   client::Informer podInformer_;
-  EventRecorder events_;
+  client::ApiEventRecorder events_;  // Scheduled, FailedScheduling
   WorkerPool statusWriter_;
   Binder binder_;  // last among the workers: its callbacks use everything above
 

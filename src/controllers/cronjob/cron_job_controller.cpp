@@ -24,8 +24,8 @@ namespace {
 constexpr int kTooManyMissed = 100;
 constexpr int kCountCap = 100000;  // bounds the walk over missed times
 
-ObjectReference refOf(const bj::object& cronJob) {
-  return ObjectReference::of(cronJob, "batch/v1", "CronJob");
+client::ObjectReference refOf(const bj::object& cronJob) {
+  return client::ObjectReference::of(cronJob, "batch/v1", "CronJob");
 }
 
 std::optional<int64_t> optionalInt(const bj::object& spec, const char* field) {
@@ -79,12 +79,13 @@ TimePoint startOf(const bj::object& job) {
 }  // namespace
 
 CronJobController::CronJobController(const ControllerContext& context)
-    : CronJobController(Deps{
-          context.client,
-          std::make_shared<InformerCache>(context.informers->informerFor(kCronJobsResource)),
-          std::make_shared<InformerCache>(context.informers->informerFor(kJobsResource)),
-          std::make_shared<ApiEventRecorder>(context.client, "cronjob-controller", context.clock),
-          context.clock}) {
+    : CronJobController(
+          Deps{context.client,
+               std::make_shared<InformerCache>(context.informers->informerFor(kCronJobsResource)),
+               std::make_shared<InformerCache>(context.informers->informerFor(kJobsResource)),
+               std::make_shared<client::ApiEventRecorder>(
+                   context.client, client::EventSource{"cronjob-controller"}, context.clock),
+               context.clock}) {
   context.informers->informerFor(kCronJobsResource)
       ->addHandlers({[this](const ObjectPtr& o) { onCronJob(o); },
                      [this](const ObjectPtr&, const ObjectPtr& b) { onCronJob(b); }, nullptr});

@@ -9,10 +9,10 @@
 // lastSuccessfulTime. Only the most recent missed time is run, as in Kubernetes. After each
 // reconcile the key is queued again for the next scheduled time, on the injected clock.
 
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
 
@@ -29,7 +29,7 @@ class CronJobController : public Controller {
     client::ApiClientPtr client;  // Job creates and deletes, status writes
     ObjectCachePtr cronJobs;
     ObjectCachePtr jobs;
-    EventRecorderPtr recorder;
+    client::EventRecorderPtr recorder;
     client::ClockPtr clock;
   };
 

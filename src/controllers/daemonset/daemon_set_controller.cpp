@@ -69,8 +69,9 @@ DaemonSetController::DaemonSetController(const ControllerContext& context)
                std::make_shared<InformerCache>(
                    context.informers->informerFor(history::kControllerRevisions)),
                std::make_shared<ApiPodControl>(
-                   context.client, std::make_shared<ApiEventRecorder>(
-                                       context.client, "daemonset-controller", context.clock)),
+                   context.client,
+                   std::make_shared<client::ApiEventRecorder>(
+                       context.client, client::EventSource{"daemonset-controller"}, context.clock)),
                context.clock}) {
   auto onDs = [this](const ObjectPtr& o) { onDaemonSetEvent(o); };
   context.informers->informerFor(kDaemonSets)
@@ -296,7 +297,7 @@ void DaemonSetController::reconcile(const std::string& key) {
 
   std::optional<std::string> error;
   if (needsSync && !deleting) {
-    ObjectReference about = ObjectReference::of(ds, "apps/v1", "DaemonSet");
+    client::ObjectReference about = client::ObjectReference::of(ds, "apps/v1", "DaemonSet");
     std::vector<std::string> uids;
     for (const auto& pod : toDelete) uids.push_back(uidOf(*pod));
     expectations_->expectDeletions(key, uids);

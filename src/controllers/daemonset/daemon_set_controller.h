@@ -12,7 +12,7 @@
 #include "client/expectations.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
+#include "client/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/pod_control.h"
 #include "controllers/queue_workers.h"

@@ -45,8 +45,8 @@ DeploymentController::DeploymentController(const ControllerContext& context)
           std::make_shared<InformerCache>(context.informers->informerFor(kDeploymentsResource)),
           std::make_shared<InformerCache>(context.informers->informerFor(kReplicaSetsResource)),
           std::make_shared<InformerCache>(context.informers->informerFor(kPods)),
-          std::make_shared<ApiEventRecorder>(context.client, "deployment-controller",
-                                             context.clock),
+          std::make_shared<client::ApiEventRecorder>(
+              context.client, client::EventSource{"deployment-controller"}, context.clock),
           context.clock}) {
   context.informers->informerFor(kDeploymentsResource)
       ->addHandlers({[this](const ObjectPtr& o) { onDeploymentAdd(o); },
@@ -198,7 +198,7 @@ void DeploymentController::reconcile(const std::string& key) {
   }
   if (selector.matchesEverything()) {
     // Selecting every ReplicaSet of the namespace would adopt other controllers' work.
-    deps_.recorder->event(ObjectReference::of(d, "apps/v1", "Deployment"), "Warning",
+    deps_.recorder->event(client::ObjectReference::of(d, "apps/v1", "Deployment"), "Warning",
                           "SelectingAll",
                           "This deployment is selecting all pods. A non-empty "
                           "selector is required.");

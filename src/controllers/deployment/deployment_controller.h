@@ -10,10 +10,10 @@
 //   deployment_history.cpp     revisionHistoryLimit cleanup
 // Level-triggered: every reconcile recomputes from the caches what the ReplicaSets should be.
 
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
 
@@ -35,7 +35,7 @@ class DeploymentController : public Controller {
     ObjectCachePtr deployments;
     ObjectCachePtr replicaSets;
     ObjectCachePtr pods;  // Recreate waits for the old pods to be gone
-    EventRecorderPtr recorder;
+    client::EventRecorderPtr recorder;
     client::ClockPtr clock;
   };
 

@@ -163,7 +163,7 @@ ObjectPtr DeploymentController::createNewReplicaSet(State& s, int64_t newRevisio
   s.newRs = share(std::move(created));
   s.createdNewRs = true;
   if (size > 0) {
-    deps_.recorder->event(ObjectReference::of(d, "apps/v1", "Deployment"), "Normal",
+    deps_.recorder->event(client::ObjectReference::of(d, "apps/v1", "Deployment"), "Normal",
                           "ScalingReplicaSet",
                           "Scaled up replica set " + name + " from 0 to " + std::to_string(size));
   }
@@ -209,7 +209,7 @@ ObjectPtr DeploymentController::scaleReplicaSet(State& s, const ObjectPtr& rs, i
                                                 client::PatchKind::Merge, bj::serialize(patch)));
   if (from != replicas) {
     deps_.recorder->event(
-        ObjectReference::of(d, "apps/v1", "Deployment"), "Normal", "ScalingReplicaSet",
+        client::ObjectReference::of(d, "apps/v1", "Deployment"), "Normal", "ScalingReplicaSet",
         std::string(replicas > from ? "Scaled up" : "Scaled down") + " replica set " + nameOf(*rs) +
             " from " + std::to_string(from) + " to " + std::to_string(replicas));
   }

@@ -26,8 +26,8 @@ std::string rvOf(const bj::object& obj) {
   return meta ? json::getString(*meta, "resourceVersion") : "";
 }
 
-ObjectReference refOf(const bj::object& job) {
-  return ObjectReference::of(job, "batch/v1", "Job");
+client::ObjectReference refOf(const bj::object& job) {
+  return client::ObjectReference::of(job, "batch/v1", "Job");
 }
 
 // An optional integer field of spec (nullopt when absent or null).
@@ -62,8 +62,8 @@ bool isPodRunningOrPending(const bj::object& pod) {
 
 JobController::JobController(const ControllerContext& context)
     : JobController([&] {
-        auto recorder =
-            std::make_shared<ApiEventRecorder>(context.client, "job-controller", context.clock);
+        auto recorder = std::make_shared<client::ApiEventRecorder>(
+            context.client, client::EventSource{"job-controller"}, context.clock);
         return Deps{context.client,
                     std::make_shared<InformerCache>(context.informers->informerFor(kJobsResource)),
                     std::make_shared<InformerCache>(context.informers->informerFor(kPods)),

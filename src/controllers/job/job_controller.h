@@ -17,11 +17,11 @@
 // deleted before it was counted is not counted); no pod-failure policy or success policy; failed
 // pods are replaced at once, without Kubernetes' exponential backoff; no adoption of orphans.
 
+#include "client/event_recorder.h"
 #include "client/expectations.h"
 #include "client/fake_clock.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/pod_control.h"
 #include "controllers/queue_workers.h"
@@ -40,8 +40,9 @@ class JobController : public Controller {
     client::ApiClientPtr client;  // status writes
     ObjectCachePtr jobs;
     ObjectCachePtr pods;
-    PodControlPtr podControl;   // creates and deletes pods (with their events)
-    EventRecorderPtr recorder;  // the Job's own events (Completed, BackoffLimitExceeded, ...)
+    PodControlPtr podControl;  // creates and deletes pods (with their events)
+    // The Job's own events (Completed, BackoffLimitExceeded, ...).
+    client::EventRecorderPtr recorder;
     client::ClockPtr clock;
   };
 

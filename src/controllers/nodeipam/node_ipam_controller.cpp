@@ -24,8 +24,8 @@ NodeIpamController::NodeIpamController(const ControllerContext& context, NodeIpa
     : NodeIpamController(
           Deps{context.client,
                std::make_shared<InformerCache>(context.informers->informerFor(kNodes)),
-               std::make_shared<ApiEventRecorder>(context.client, "node-ipam-controller",
-                                                  context.clock),
+               std::make_shared<client::ApiEventRecorder>(
+                   context.client, client::EventSource{"node-ipam-controller"}, context.clock),
                context.clock},
           std::move(options)) {
   context.informers->informerFor(kNodes)->addHandlers(
@@ -103,8 +103,8 @@ void NodeIpamController::reconcile(const std::string& name) {
     if (!next) {
       lock.unlock();
       CUBE_LOG(Warn) << "node-ipam: no pod CIDR left for node " << name;
-      deps_.events->event(ObjectReference::of(*node, "v1", "Node"), "Warning", "CIDRNotAvailable",
-                          "Node " + name + " status is now: CIDRNotAvailable");
+      deps_.events->event(client::ObjectReference::of(*node, "v1", "Node"), "Warning",
+                          "CIDRNotAvailable", "Node " + name + " status is now: CIDRNotAvailable");
       throw ApiError(503, "ServiceUnavailable", "no pod CIDR available for node " + name);
     }
     chosen = *next;

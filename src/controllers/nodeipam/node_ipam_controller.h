@@ -7,9 +7,9 @@
 // any worker runs), so a restart never hands out a subnet twice. reconcile(name) is
 // level-triggered: a node without a subnet gets one; a node that is gone frees the subnet it had.
 
+#include "client/event_recorder.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/nodeipam/cidr_allocator.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
@@ -31,7 +31,7 @@ class NodeIpamController : public Controller {
   struct Deps {
     client::ApiClientPtr client;  // node patches
     ObjectCachePtr nodes;
-    EventRecorderPtr events;
+    client::EventRecorderPtr events;
     client::ClockPtr clock;
   };
 

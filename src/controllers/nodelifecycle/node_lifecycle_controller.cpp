@@ -35,7 +35,8 @@ NodeLifecycleController::NodeLifecycleController(const ControllerContext& contex
                std::make_shared<InformerCache>(context.informers->informerFor(kNodes)),
                std::make_shared<InformerCache>(context.informers->informerFor(kLeases)),
                std::make_shared<InformerCache>(context.informers->informerFor(kPods)),
-               std::make_shared<ApiEventRecorder>(context.client, "node-controller", context.clock),
+               std::make_shared<client::ApiEventRecorder>(
+                   context.client, client::EventSource{"node-controller"}, context.clock),
                context.clock},
           options) {
   context.informers->informerFor(kNodes)->addHandlers(
@@ -107,7 +108,7 @@ void NodeLifecycleController::reconcile(const std::string& name) {
     if (markNodeStatusUnknown(node, now)) {
       node = deps_.client->update(kNodes, "", name, node, "status");
       CUBE_LOG(Info) << "node-lifecycle: node " << name << " stopped posting status; now Unknown";
-      deps_.events->event(ObjectReference::of(node, "v1", "Node"), "Normal", "NodeNotReady",
+      deps_.events->event(client::ObjectReference::of(node, "v1", "Node"), "Normal", "NodeNotReady",
                           "Node " + name + " status is now: NodeNotReady");
     }
     ready = nodeReadyStatus(node);
@@ -183,8 +184,8 @@ std::optional<TimePoint> NodeLifecycleController::evictPods(const bj::object& no
       continue;
     }
     std::string ns = namespaceOf(*pod), podName = nameOf(*pod);
-    deps_.events->event(ObjectReference::of(*pod, "v1", "Pod"), "Normal", "TaintManagerEviction",
-                        "Marking for deletion Pod " + ns + "/" + podName);
+    deps_.events->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Normal",
+                        "TaintManagerEviction", "Marking for deletion Pod " + ns + "/" + podName);
     try {
       client::DeleteOptions options;
       options.preconditionUid = uidOf(*pod);

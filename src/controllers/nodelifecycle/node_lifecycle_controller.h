@@ -18,9 +18,9 @@
 // grace period or a toleration would run out (queue.addAfter), so no periodic scan is needed.
 // Not done (see docs/controllers.md): zone-aware eviction rate limits and disruption modes.
 
+#include "client/event_recorder.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
 
@@ -44,7 +44,7 @@ class NodeLifecycleController : public Controller {
     ObjectCachePtr nodes;
     ObjectCachePtr leases;  // coordination.k8s.io Leases, all namespaces
     ObjectCachePtr pods;
-    EventRecorderPtr events;
+    client::EventRecorderPtr events;
     client::ClockPtr clock;
   };
 

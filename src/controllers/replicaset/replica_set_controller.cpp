@@ -32,9 +32,10 @@ ReplicaSetController::ReplicaSetController(ReplicaKind kind, const ControllerCon
           Deps{context.client,
                std::make_shared<InformerCache>(context.informers->informerFor(kind.resource)),
                std::make_shared<InformerCache>(context.informers->informerFor(kPods)),
-               std::make_shared<ApiPodControl>(context.client,
-                                               std::make_shared<ApiEventRecorder>(
-                                                   context.client, kind.component, context.clock)),
+               std::make_shared<ApiPodControl>(
+                   context.client,
+                   std::make_shared<client::ApiEventRecorder>(
+                       context.client, client::EventSource{kind.component}, context.clock)),
                context.clock},
           options) {
   context.informers->informerFor(kind_.resource)

@@ -39,7 +39,7 @@ ReplicaSetController::ManageOutcome ReplicaSetController::createPods(const std::
   const auto* tmpl = spec ? json::getObject(*spec, "template") : nullptr;
   static const bj::object kEmpty;
   const bj::object& podTemplate = tmpl ? *tmpl : kEmpty;
-  ObjectReference ref = ObjectReference::of(owner, kind_.apiVersion, kind_.kind);
+  client::ObjectReference ref = client::ObjectReference::of(owner, kind_.apiVersion, kind_.kind);
   OwnerReference controllerRef = makeControllerRef(owner, kind_.apiVersion, kind_.kind);
   std::string ns = namespaceOf(owner);
 
@@ -70,7 +70,7 @@ ReplicaSetController::ManageOutcome ReplicaSetController::deletePods(
   // Before deleting: the informer may report a deletion before remove() returns.
   expectations_->expectDeletions(key, uids);
 
-  ObjectReference ref = ObjectReference::of(owner, kind_.apiVersion, kind_.kind);
+  client::ObjectReference ref = client::ObjectReference::of(owner, kind_.apiVersion, kind_.kind);
   std::atomic<size_t> next{0};
   std::mutex errorMutex;  // guards outcome.error while the deletes run
   auto work = [&] {

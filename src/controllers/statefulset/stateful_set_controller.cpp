@@ -40,8 +40,8 @@ StatefulSetController::StatefulSetController(const ControllerContext& context)
                std::make_shared<InformerCache>(context.informers->informerFor(kPods)),
                std::make_shared<InformerCache>(
                    context.informers->informerFor(history::kControllerRevisions)),
-               std::make_shared<ApiEventRecorder>(context.client, "statefulset-controller",
-                                                  context.clock),
+               std::make_shared<client::ApiEventRecorder>(
+                   context.client, client::EventSource{"statefulset-controller"}, context.clock),
                context.clock}) {
   auto onSet = [this](const ObjectPtr& o) { onSetEvent(o); };
   context.informers->informerFor(kStatefulSets)
@@ -98,7 +98,7 @@ void StatefulSetController::createPod(const bj::object& set, int64_t ordinal,
                                       const bj::object& podTemplate, const std::string& revision) {
   std::string ns = namespaceOf(set), setName = nameOf(set);
   std::string podName = setName + "-" + std::to_string(ordinal);
-  ObjectReference about = ObjectReference::of(set, "apps/v1", "StatefulSet");
+  client::ObjectReference about = client::ObjectReference::of(set, "apps/v1", "StatefulSet");
   bj::object pod =
       podFromTemplate(podTemplate, ns, setName, makeControllerRef(set, "apps/v1", "StatefulSet"));
   bj::object& meta = pod["metadata"].as_object();
@@ -175,7 +175,7 @@ void StatefulSetController::createPod(const bj::object& set, int64_t ordinal,
 }
 
 void StatefulSetController::deletePod(const bj::object& set, const bj::object& pod) {
-  ObjectReference about = ObjectReference::of(set, "apps/v1", "StatefulSet");
+  client::ObjectReference about = client::ObjectReference::of(set, "apps/v1", "StatefulSet");
   std::string podName = nameOf(pod);
   client::DeleteOptions options;
   options.preconditionUid = uidOf(pod);  // never the successor of a pod we meant

@@ -10,9 +10,9 @@
 // No expectations are needed: pod names are fixed, so a create the cache has not seen yet fails
 // with AlreadyExists and a repeated delete with NotFound — both harmless.
 
+#include "client/event_recorder.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
 
@@ -34,7 +34,7 @@ class StatefulSetController : public Controller {
     ObjectCachePtr statefulSets;
     ObjectCachePtr pods;
     ObjectCachePtr revisions;
-    EventRecorderPtr recorder;
+    client::EventRecorderPtr recorder;
     client::ClockPtr clock;
   };
 

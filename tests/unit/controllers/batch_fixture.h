@@ -7,7 +7,7 @@
 #include "client/fake_clock.h"
 #include "common/json_util.h"
 #include "controllers/controller_ref.h"
-#include "controllers/event_recorder.h"
+#include "client/event_recorder.h"
 #include "controllers/object_cache.h"
 
 #include <functional>

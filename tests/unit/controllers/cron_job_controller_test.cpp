@@ -146,7 +146,8 @@ class CronJobControllerTest : public ::testing::Test {
   std::shared_ptr<FakeApiClient> api_ = std::make_shared<FakeApiClient>();
   std::shared_ptr<MemoryCache> cronJobs_ = std::make_shared<MemoryCache>();
   std::shared_ptr<MemoryCache> jobs_ = std::make_shared<MemoryCache>();
-  std::shared_ptr<RecordingEventRecorder> recorder_ = std::make_shared<RecordingEventRecorder>();
+  std::shared_ptr<client::RecordingEventRecorder> recorder_ =
+      std::make_shared<client::RecordingEventRecorder>();
   std::shared_ptr<client::FakeClock> clock_ = std::make_shared<client::FakeClock>();
   std::unique_ptr<CronJobController> controller_;
 };

@@ -2,9 +2,9 @@
 
 #include "controllers/daemonset/daemon_set_controller.h"
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
-#include "controllers/event_recorder.h"
 #include "controllers/history/controller_history.h"
 #include "controllers/object_cache.h"
 #include "controllers/pod_control.h"
@@ -26,7 +26,7 @@ const client::Resource kNodesR{"", "v1", "nodes", false};
 class DaemonSetControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto recorder = std::make_shared<RecordingEventRecorder>();
+    auto recorder = std::make_shared<client::RecordingEventRecorder>();
     controller_ = std::make_unique<DaemonSetController>(
         DaemonSetController::Deps{api_, daemonSets_, pods_, nodes_, revisions_,
                                   std::make_shared<ApiPodControl>(api_, recorder), clock_});

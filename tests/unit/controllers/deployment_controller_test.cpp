@@ -4,11 +4,11 @@
 
 #include "controllers/deployment/deployment_controller.h"
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
 #include "controllers/controller_ref.h"
 #include "controllers/deployment/deployment_util.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 
 #include <gtest/gtest.h>
@@ -164,7 +164,8 @@ class DeploymentControllerTest : public ::testing::Test {
   MemoryCachePtr deployments_ = std::make_shared<MemoryCache>();
   MemoryCachePtr replicaSets_ = std::make_shared<MemoryCache>();
   MemoryCachePtr pods_ = std::make_shared<MemoryCache>();
-  std::shared_ptr<RecordingEventRecorder> recorder_ = std::make_shared<RecordingEventRecorder>();
+  std::shared_ptr<client::RecordingEventRecorder> recorder_ =
+      std::make_shared<client::RecordingEventRecorder>();
   client::FakeClockPtr clock_ = std::make_shared<client::FakeClock>();
   std::unique_ptr<DeploymentController> controller_;
 };

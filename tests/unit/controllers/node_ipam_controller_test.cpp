@@ -2,9 +2,9 @@
 
 #include "controllers/nodeipam/node_ipam_controller.h"
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 
 #include <gtest/gtest.h>
@@ -43,8 +43,8 @@ TEST(CidrAllocator, HandsOutDistinctSubnetsAndReusesReleasedOnes) {
 class NodeIpamTest : public ::testing::Test {
  protected:
   std::unique_ptr<NodeIpamController> makeController() {
-    return std::make_unique<NodeIpamController>(
-        NodeIpamController::Deps{api_, nodes_, std::make_shared<RecordingEventRecorder>(), clock_});
+    return std::make_unique<NodeIpamController>(NodeIpamController::Deps{
+        api_, nodes_, std::make_shared<client::RecordingEventRecorder>(), clock_});
   }
   void refresh() {
     nodes_->clear();

@@ -3,9 +3,9 @@
 
 #include "controllers/nodelifecycle/node_lifecycle_controller.h"
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
-#include "controllers/event_recorder.h"
 #include "controllers/nodelifecycle/node_state.h"
 #include "controllers/nodelifecycle/taint_eviction.h"
 #include "controllers/object_cache.h"
@@ -131,7 +131,8 @@ class NodeLifecycleTest : public ::testing::Test {
   MemoryCachePtr nodes_ = std::make_shared<MemoryCache>();
   MemoryCachePtr leases_ = std::make_shared<MemoryCache>();
   MemoryCachePtr pods_ = std::make_shared<MemoryCache>();
-  std::shared_ptr<RecordingEventRecorder> events_ = std::make_shared<RecordingEventRecorder>();
+  std::shared_ptr<client::RecordingEventRecorder> events_ =
+      std::make_shared<client::RecordingEventRecorder>();
   std::unique_ptr<NodeLifecycleController> controller_;
 };
 

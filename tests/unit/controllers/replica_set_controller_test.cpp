@@ -54,7 +54,8 @@ TEST_F(ReplicaSetControllerTest, ScaleFromZeroTo500CreatesExactly500Pods) {
 TEST_F(ReplicaSetControllerTest, BurstIsCappedPerReconcile) {
   ReplicaSetControllerOptions options;
   options.burstReplicas = 10;
-  auto recorder = std::make_shared<ApiEventRecorder>(api_, kind_.component, clock_);
+  auto recorder = std::make_shared<client::ApiEventRecorder>(
+      api_, client::EventSource{kind_.component}, clock_);
   controller_ = std::make_unique<ReplicaSetController>(
       kind_,
       ReplicaSetController::Deps{api_, owners_, pods_,

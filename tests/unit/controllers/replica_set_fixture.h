@@ -1,13 +1,14 @@
 #pragma once
 // A ReplicaSetController on a FakeApiClient, with caches the test fills from the fake's store
 // (what an informer would show) and a fake clock. Writes go through the real ApiPodControl and
-// ApiEventRecorder, so the fake records every API call the controller makes.
+// ApiEventRecorder, so the fake records every API call the controller makes (events once
+// flushed).
 
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
 #include "controllers/controller_ref.h"
-#include "controllers/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/pod_control.h"
 #include "controllers/replicaset/replica_set_controller.h"
@@ -34,9 +35,10 @@ class ReplicaSetFixture : public ::testing::Test {
   void makeController(ReplicaKind kind) {
     if (controller_) controller_->stop();
     kind_ = kind;
-    auto recorder = std::make_shared<ApiEventRecorder>(api_, kind.component, clock_);
+    recorder_ = std::make_shared<client::ApiEventRecorder>(
+        api_, client::EventSource{kind.component}, clock_);
     ReplicaSetController::Deps deps{api_, owners_, pods_,
-                                    std::make_shared<ApiPodControl>(api_, recorder), clock_};
+                                    std::make_shared<ApiPodControl>(api_, recorder_), clock_};
     controller_ = std::make_unique<ReplicaSetController>(kind, deps);
   }
 
@@ -110,6 +112,7 @@ class ReplicaSetFixture : public ::testing::Test {
   // What an informer would now show: every pod and owner in the fake, with the pod handlers told
   // about new pods (which is how expectations learn about observed creations).
   void syncCaches() {
+    recorder_->flush();
     for (auto& pod : api_->list(kPodsResource, "default").items) {
       std::string key = "default/" + nameOf(pod);
       bool isNew = !pods_->get(key);
@@ -120,12 +123,14 @@ class ReplicaSetFixture : public ::testing::Test {
   }
 
   size_t countActions(const std::string& verb, const std::string& resource) const {
+    recorder_->flush();
     auto actions = api_->actions();
     return std::count_if(actions.begin(), actions.end(),
                          [&](const auto& a) { return a.verb == verb && a.resource == resource; });
   }
   std::vector<bj::object> storedPods() const { return api_->list(kPodsResource, "default").items; }
   std::vector<bj::object> eventsWithReason(const std::string& reason) const {
+    recorder_->flush();  // events are written asynchronously
     std::vector<bj::object> out;
     for (auto& e : api_->list(kEventsResource, "default").items) {
       if (json::getString(e, "reason") == reason) out.push_back(e);
@@ -141,6 +146,7 @@ class ReplicaSetFixture : public ::testing::Test {
   MemoryCachePtr pods_ = std::make_shared<MemoryCache>();
   client::FakeClockPtr clock_ = std::make_shared<client::FakeClock>();
   ReplicaKind kind_ = ReplicaKind::replicaSet();
+  std::shared_ptr<client::ApiEventRecorder> recorder_;
   std::unique_ptr<ReplicaSetController> controller_;
 };
 

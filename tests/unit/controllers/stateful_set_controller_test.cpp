@@ -2,9 +2,9 @@
 
 #include "controllers/statefulset/stateful_set_controller.h"
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
-#include "controllers/event_recorder.h"
 #include "controllers/history/controller_history.h"
 #include "controllers/object_cache.h"
 
@@ -100,7 +100,8 @@ class StatefulSetControllerTest : public ::testing::Test {
   MemoryCachePtr sets_ = std::make_shared<MemoryCache>();
   MemoryCachePtr pods_ = std::make_shared<MemoryCache>();
   MemoryCachePtr revisions_ = std::make_shared<MemoryCache>();
-  std::shared_ptr<RecordingEventRecorder> recorder_ = std::make_shared<RecordingEventRecorder>();
+  std::shared_ptr<client::RecordingEventRecorder> recorder_ =
+      std::make_shared<client::RecordingEventRecorder>();
   std::shared_ptr<client::FakeClock> clock_ = std::make_shared<client::FakeClock>();
   std::unique_ptr<StatefulSetController> controller_;
 };
