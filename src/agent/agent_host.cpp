@@ -26,12 +26,16 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
     ownExecutor_ = std::make_shared<ThreadPoolExecutor>(options_.threads);
     executor_ = ownExecutor_;
   }
+  events_ = std::make_shared<client::EventBroadcaster>(client_, executor_);
   for (const auto& config : options_.nodes) {
     if (byName_.count(config.nodeName)) {
       throw std::invalid_argument("node name " + config.nodeName + " given twice");
     }
+    auto recorder = std::make_shared<client::ApiEventRecorder>(
+        events_, client::EventSource{"kubelet", config.nodeName});
     auto agent = std::make_shared<NodeAgent>(
-        config, executor_, client_, makeRuntime(options_.runtime, executor_, options_.fake));
+        config, executor_, client_, makeRuntime(options_.runtime, executor_, options_.fake),
+        recorder);
     nodeList_.push_back(agent);
     byName_[config.nodeName] = agent;
   }
@@ -83,6 +87,7 @@ void AgentHost::stop() {
   for (const auto& n : nodeList_) n->stop();
   if (pods_) pods_->stop();
   if (ownExecutor_) ownExecutor_->stop();
+  if (events_) events_->stop();
 }
 
 }  // namespace cube::agent

@@ -6,6 +6,7 @@
 
 #include "agent/executor.h"
 #include "agent/node_agent.h"
+#include "client/event_recorder.h"
 #include "client/informer.h"
 #include "runtime/fake/fake_runtime.h"
 
@@ -39,6 +40,8 @@ class AgentHost {
   const std::vector<NodeAgentPtr>& nodes() const { return nodeList_; }
   // The field selector of the pod watch (for tests and logs).
   const std::string& podFieldSelector() const { return podFieldSelector_; }
+  // Where the nodes' events are written (tests flush it).
+  const std::shared_ptr<client::EventBroadcaster>& events() const { return events_; }
 
  private:
   NodeAgentPtr nodeOf(const client::ObjectPtr& pod) const;
@@ -50,6 +53,8 @@ class AgentHost {
   std::vector<NodeAgentPtr> nodeList_;
   std::map<std::string, NodeAgentPtr> byName_;  // fixed after construction: no lock needed
   std::string podFieldSelector_;
+  // One writer thread and queue for the events of every hosted node.
+  std::shared_ptr<client::EventBroadcaster> events_;
   std::unique_ptr<client::Informer> pods_;
   bool started_ = false;
 };

@@ -18,11 +18,12 @@ std::string uidOf(const bj::object& obj) {
 }  // namespace
 
 NodeAgent::NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
-                     runtime::RuntimePtr runtime)
+                     runtime::RuntimePtr runtime, client::EventRecorderPtr recorder)
     : config_(std::make_shared<NodeConfig>(std::move(config))),
       executor_(std::move(executor)),
       client_(std::move(client)),
       runtime_(std::move(runtime)),
+      recorder_(std::move(recorder)),
       ips_(std::make_shared<PodIpAllocator>(config_->fallbackPodCIDR)),
       lease_(client_, config_->nodeName, config_->leaseDurationSeconds) {}
 
@@ -31,6 +32,12 @@ void NodeAgent::start() {
   runtime_->setEventHandler([weak](const runtime::RuntimeEvent& event) {
     if (auto self = weak.lock()) self->onRuntimeEvent(event);
   });
+  if (recorder_) {
+    // The kubelet's node events name the node by name in the uid too (there is no uid before
+    // registration); `kubectl describe node` looks them up that way.
+    client::ObjectReference node{"", "Node", "", config_->nodeName, config_->nodeName, "", ""};
+    recorder_->event(node, "Normal", "Starting", "Starting kubelet.");
+  }
   executor_->post([self = shared_from_this()] { self->registerNode(); });
 }
 
@@ -132,8 +139,8 @@ void NodeAgent::podChanged(const PodPtr& pod) {
     if (slot) {
       worker = slot;
     } else {
-      slot = std::make_shared<PodWorker>(PodWorkerDeps{executor_, runtime_, client_, ips_, config_},
-                                         pod);
+      slot = std::make_shared<PodWorker>(
+          PodWorkerDeps{executor_, runtime_, client_, ips_, config_, recorder_}, pod);
       fresh = slot;
     }
   }

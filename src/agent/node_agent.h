@@ -9,6 +9,7 @@
 #include "agent/pod_ip_allocator.h"
 #include "agent/pod_worker.h"
 #include "client/api_client.h"
+#include "client/event_recorder.h"
 #include "runtime/runtime.h"
 
 #include <atomic>
@@ -20,8 +21,9 @@ namespace cube::agent {
 
 class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
  public:
+  // `recorder`: the kubelet's events (source kubelet, host this node); null records none.
   NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
-            runtime::RuntimePtr runtime);
+            runtime::RuntimePtr runtime, client::EventRecorderPtr recorder = nullptr);
 
   // Registers the node (retrying until it works), then keeps lease and status fresh.
   void start();
@@ -52,6 +54,7 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   ExecutorPtr executor_;
   client::ApiClientPtr client_;
   runtime::RuntimePtr runtime_;
+  client::EventRecorderPtr recorder_;
   std::shared_ptr<PodIpAllocator> ips_;
   std::atomic<bool> stopping_{false};
   std::atomic<bool> registered_{false};

@@ -134,7 +134,8 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   const auto& spec = specPtr ? *specPtr : kEmpty;
   const auto* oldPtr = json::getObject(pod, "status");
   const auto& old = oldPtr ? *oldPtr : kEmpty;
-  std::string podKey = json::getString(meta, "namespace") + "_" + json::getString(meta, "name");
+  // The kubelet's pod description: name_namespace (then "(uid)").
+  std::string podKey = json::getString(meta, "name") + "_" + json::getString(meta, "namespace");
   std::string uid = json::getString(meta, "uid");
 
   bj::array statuses;

@@ -56,6 +56,14 @@ runtime::ContainerConfig containerConfig(const bj::object& spec, uint32_t attemp
   return c;
 }
 
+// How the kubelet names a pod in messages: name_namespace(uid).
+std::string podDescription(const bj::object& pod) {
+  const auto* meta = json::getObject(pod, "metadata");
+  if (!meta) return "";
+  return json::getString(*meta, "name") + "_" + json::getString(*meta, "namespace") + "(" +
+         json::getString(*meta, "uid") + ")";
+}
+
 bool shouldRestart(const std::string& policy, int exitCode) {
   if (policy == "Never") return false;
   if (policy == "OnFailure") return exitCode != 0;
@@ -107,6 +115,28 @@ void PodWorker::wakeAt(TimePoint when) {
   deps_.executor->postAt(when, [weak] {
     if (auto self = weak.lock()) self->requestSync();
   });
+}
+
+void PodWorker::startContainer(const bj::object& pod, const bj::object& containerSpec,
+                               uint32_t attempt) {
+  runtime::ContainerConfig config = containerConfig(containerSpec, attempt);
+  // The runtimes have no registry to pull from: every image counts as present, as with
+  // imagePullPolicy IfNotPresent on a node that has it.
+  recordContainerEvent(pod, config.name, "Normal", "Pulled",
+                       "Container image \"" + config.image + "\" already present on machine");
+  std::string id = deps_.runtime->createContainer(sandboxId_, config);
+  recordContainerEvent(pod, config.name, "Normal", "Created", "Created container: " + config.name);
+  deps_.runtime->startContainer(id);
+  recordContainerEvent(pod, config.name, "Normal", "Started", "Started container " + config.name);
+}
+
+void PodWorker::recordContainerEvent(const bj::object& pod, const std::string& container,
+                                     const std::string& type, const std::string& reason,
+                                     const std::string& message) {
+  if (!deps_.recorder) return;
+  client::ObjectReference ref = client::ObjectReference::of(pod, "v1", "Pod");
+  ref.fieldPath = "spec.containers{" + container + "}";
+  deps_.recorder->event(ref, type, reason, message);
 }
 
 void PodWorker::runSync() {
@@ -219,8 +249,7 @@ void PodWorker::syncAlive(const bj::object& pod) {
         const auto& cspec = cv.as_object();
         auto& view = views[json::getString(cspec, "name")];
         if (!view.current) {
-          std::string id = deps_.runtime->createContainer(sandboxId_, containerConfig(cspec, 0));
-          deps_.runtime->startContainer(id);
+          startContainer(pod, cspec, 0);
           changed = true;
           continue;
         }
@@ -237,11 +266,13 @@ void PodWorker::syncAlive(const bj::object& pod) {
         }
         TimePoint due = cur.finishedAt.value_or(now) + backoff;
         if (now >= due) {
-          std::string id =
-              deps_.runtime->createContainer(sandboxId_, containerConfig(cspec, cur.attempt + 1));
-          deps_.runtime->startContainer(id);
+          startContainer(pod, cspec, cur.attempt + 1);
           changed = true;
         } else {
+          // Repeated at every sync in back-off; the recorder folds repeats into one Event.
+          recordContainerEvent(pod, cur.name, "Warning", "BackOff",
+                               "Back-off restarting failed container " + cur.name + " in pod " +
+                                   podDescription(pod));
           view.backoffUntil = due;
           view.backoff = std::chrono::duration_cast<std::chrono::seconds>(backoff);
           wakeAt(due);
@@ -306,7 +337,11 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
     for (const auto& c : containers) {
       if (c.state == ContainerState::Exited) continue;
       allExited = false;
-      if (stopAgain) deps_.runtime->stopContainer(c.id, std::chrono::seconds(grace));
+      if (!stopAgain) continue;
+      // A pod gone from the API is only known by the last object we saw; its events still help
+      // `kubectl get events` explain what happened.
+      recordContainerEvent(pod, c.name, "Normal", "Killing", "Stopping container " + c.name);
+      deps_.runtime->stopContainer(c.id, std::chrono::seconds(grace));
     }
     if (stopAgain) {
       stopGrace_ = grace;

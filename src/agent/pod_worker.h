@@ -14,6 +14,7 @@
 #include "agent/node_config.h"
 #include "agent/pod_ip_allocator.h"
 #include "client/api_client.h"
+#include "client/event_recorder.h"
 #include "runtime/runtime.h"
 
 #include <boost/json/object.hpp>
@@ -31,6 +32,8 @@ struct PodWorkerDeps {
   client::ApiClientPtr client;
   std::shared_ptr<PodIpAllocator> ips;
   std::shared_ptr<const NodeConfig> config;
+  // The kubelet's events on the pod (Pulled, Created, Started, Killing, BackOff); may be null.
+  client::EventRecorderPtr recorder;
 };
 
 class PodWorker : public std::enable_shared_from_this<PodWorker> {
@@ -53,6 +56,12 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   void teardown(const boost::json::object& pod, bool gone);
   void writeStatus(const boost::json::object& pod, boost::json::object status);
   void wakeAt(TimePoint when);
+  // Creates and starts one instance of a container, with the kubelet's events.
+  void startContainer(const boost::json::object& pod, const boost::json::object& containerSpec,
+                      uint32_t attempt);
+  void recordContainerEvent(const boost::json::object& pod, const std::string& container,
+                            const std::string& type, const std::string& reason,
+                            const std::string& message);
 
   PodWorkerDeps deps_;
   const std::string uid_;

@@ -32,6 +32,8 @@ expect_eq "one pod per node" "hollow-0 hollow-1 hollow-2 " bash -c \
 expect_eq "pinned by matchFields" "metadata.name" kubectl get pods -l app=agent -o \
   jsonpath='{.items[0].spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchFields[0].key}'
 expect "rollout history ds" "^1 " kubectl rollout history ds agent
+eventually "describe ds: SuccessfulCreate" "Normal +SuccessfulCreate .*daemonset-controller +Created pod: agent-" \
+  kubectl describe ds agent
 
 start_agent late --count 1 --node-name-prefix late- --node-ip 127.1.0.20 --fake-start-delay 0.2 \
   --lease-renew-interval 2
@@ -68,6 +70,14 @@ expect_eq "ready before the next" "ok" bash -c '
   [[ "$r0" < "$c1" || "$r0" == "$c1" ]] && echo ok || echo "web-0 ready $r0, web-1 created $c1"'
 expect "creation events in order" "web-0.*web-1.*web-2" bash -c \
   "kubectl get events --field-selector involvedObject.name=web --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'create Pod' | tr '\n' ' '"
+eventually "describe sts: SuccessfulCreate" \
+  "Normal +SuccessfulCreate .*statefulset-controller +create Pod web-0 in StatefulSet web successful" kubectl describe sts web
+eventually "describe pod web-0: Scheduled" "Normal +Scheduled .*default-scheduler +Successfully assigned default/web-0 to " \
+  kubectl describe pod web-0
+eventually "describe pod web-0: Pulled" 'Normal +Pulled .*kubelet.* Container image "nginx" already present on machine' \
+  kubectl describe pod web-0
+eventually "describe pod web-0: Created" "Normal +Created .*kubelet.* Created container: c" kubectl describe pod web-0
+eventually "describe pod web-0: Started" "Normal +Started .*kubelet.* Started container c" kubectl describe pod web-0
 expect_eq "hostname and subdomain" "web-1 web" kubectl get pod web-1 -o \
   jsonpath='{.spec.hostname} {.spec.subdomain}'
 
@@ -85,8 +95,10 @@ kubectl scale sts web --replicas=1 >/dev/null
 eventually "sts scaled to 1" "^web +1/1 " kubectl get sts web --no-headers
 eventually "only web-0 left" "^web-0$" bash -c \
   "kubectl get pods -l app=web --no-headers -o custom-columns=N:.metadata.name"
+# The rollout deleted each pod once already: repeats of those messages bump count and
+# lastTimestamp on the same Events (as Kubernetes' recorder does), so sort by lastTimestamp.
 expect "deleted from the highest ordinal" "^delete Pod web-2 .*delete Pod web-1 " bash -c \
-  "kubectl get events --field-selector involvedObject.name=web --sort-by=.metadata.creationTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'delete Pod' | tail -2 | tr '\n' ' '"
+  "kubectl get events --field-selector involvedObject.name=web --sort-by=.lastTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'delete Pod' | tail -2 | tr '\n' ' '"
 
 stop_agents
 finish

@@ -87,6 +87,8 @@ expect "conditions" "Available=True/MinimumReplicasAvailable Progressing=True/Ne
   kubectl get deploy http-go -o jsonpath='{range .status.conditions[*]}{.type}={.status}/{.reason} {end}'
 expect "events" "ScalingReplicaSet +.*Scaled up replica set http-go-[a-z0-9]+ from [0-9]+ to 6" \
   kubectl describe deployment http-go
+eventually "describe rs: SuccessfulCreate" "Normal +SuccessfulCreate .*replicaset-controller +Created pod: http-go-" \
+  kubectl describe rs -l app=http-go
 
 # maxSurge/maxUnavailable 50% with 10 replicas: sampled throughout the rollout, the ReplicaSets
 # never ask for more than 15 pods and never report fewer than 5 available (minReadySeconds 3 makes

@@ -33,11 +33,20 @@ expect_eq "Ready condition" "True" \
   kubectl get pod web -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}'
 expect_eq "hostIP" "127.1.0.2" kubectl get pod web -o jsonpath='{.status.hostIP}'
 expect "containerID" "^fake://" kubectl get pod web -o jsonpath='{.status.containerStatuses[0].containerID}'
+eventually "describe pod: Pulled" 'Normal +Pulled +.*kubelet.* Container image "nginx" already present on machine' \
+  kubectl describe pod web
+eventually "describe pod: Created" "Normal +Created +.*kubelet.* Created container: web" kubectl describe pod web
+eventually "describe pod: Started" "Normal +Started +.*kubelet.* Started container web" kubectl describe pod web
+expect_eq "kubelet events come from the pod's node" "kubelet hollow-1" kubectl get events \
+  --field-selector involvedObject.name=web,reason=Started -o jsonpath='{.items[0].source.component} {.items[0].source.host}'
+eventually "describe node: Starting" "Normal +Starting .* Starting kubelet\." kubectl describe node hollow-0
 
 # The default grace is 30 s, so a delete that finishes within kubectl's 20 s timeout was
 # confirmed by the agent (stop, then delete with grace 0), not ended by the server's clock.
 expect "delete completes before the grace ends" 'pod "web" deleted' kubectl delete pod web --timeout=20s
 expect_fail "pod gone" "NotFound|not found" kubectl get pod web
+eventually "Killing event outlives the pod" "Normal +Killing +pod/web +Stopping container web" \
+  kubectl get events --field-selector involvedObject.name=web
 
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: v1
@@ -65,6 +74,8 @@ spec:
     env: [{name: CUBE_FAKE_EXIT_CODE, value: "1"}]
 YAML
 eventually "failing container crash-loops" "crash +0/1 +CrashLoopBackOff +1 " kubectl get pod crash --no-headers
+eventually "describe pod: BackOff" "Warning +BackOff .* Back-off restarting failed container main in pod crash_default\(" \
+  kubectl describe pod crash
 
 if kill -0 "$AGENT_PID" 2>/dev/null; then pass "agent still running"; else
   fail "agent still running" "$(tail -20 "$E2E_DIR/agent-hollow.log")"; fi

@@ -38,6 +38,17 @@ expect "pods owned by the job" "^Job/pi$" \
   bash -c "kubectl get pods -l job-name=pi -o jsonpath='{.items[0].metadata.ownerReferences[0].kind}/{.items[0].metadata.ownerReferences[0].name}'"
 expect "events" "SuccessfulCreate.*Completed|Completed.*SuccessfulCreate" \
   bash -c "kubectl get events --field-selector involvedObject.name=pi -o jsonpath='{.items[*].reason}'"
+eventually "describe job: SuccessfulCreate" "Normal +SuccessfulCreate .*job-controller +Created pod: pi-" \
+  kubectl describe job pi
+eventually "describe job: Completed" "Normal +Completed .*job-controller +Job completed" kubectl describe job pi
+eventually "describe job pod: Scheduled" "Normal +Scheduled .*default-scheduler +Successfully assigned default/pi-" \
+  bash -c "kubectl describe \$(kubectl get pods -l job-name=pi -o name | head -1)"
+eventually "describe job pod: Pulled" 'Normal +Pulled .*kubelet.* Container image "busybox" already present on machine' \
+  bash -c "kubectl describe \$(kubectl get pods -l job-name=pi -o name | head -1)"
+eventually "describe job pod: Created" "Normal +Created .*kubelet.* Created container: main" \
+  bash -c "kubectl describe \$(kubectl get pods -l job-name=pi -o name | head -1)"
+eventually "describe job pod: Started" "Normal +Started .*kubelet.* Started container main" \
+  bash -c "kubectl describe \$(kubectl get pods -l job-name=pi -o name | head -1)"
 
 kubectl apply -f - >/dev/null <<'YAML'
 apiVersion: batch/v1
@@ -120,5 +131,7 @@ expect "manual job completes" "condition met" \
   kubectl wait --for=condition=complete job/manual-1 --timeout=60s
 eventually "cronjob lastSuccessfulTime from its finished job" "^[0-9]{4}-" \
   kubectl get cronjob tick -o jsonpath='{.status.lastSuccessfulTime}'
+eventually "describe cronjob: SawCompletedJob" "Normal +SawCompletedJob .*cronjob-controller +Saw completed job: manual-1, condition: Complete" \
+  kubectl describe cronjob tick
 
 finish

@@ -72,5 +72,8 @@ eventually "4 live pods, all Running on b" "^b Running,b Running,b Running,b Run
 expect "TaintManagerEviction events" "TaintManagerEviction +pod/web-[a-z0-9]+ +Marking for deletion Pod default/web-" \
   kubectl get events --field-selector reason=TaintManagerEviction
 expect "NodeNotReady event" "NodeNotReady +node/a" kubectl get events --field-selector reason=NodeNotReady
+eventually "describe evicted pod: TaintManagerEviction" "Normal +TaintManagerEviction .* Marking for deletion Pod default/web-" \
+  bash -c "kubectl describe pod \$(kubectl get events --field-selector reason=TaintManagerEviction -o jsonpath='{.items[0].involvedObject.name}')"
+eventually "describe node b: Starting" "Normal +Starting .* Starting kubelet\." kubectl describe node b
 
 finish

@@ -114,6 +114,12 @@ TEST_F(AgentIntegrationTest, RegistersANodeWithItsLease) {
   EXPECT_EQ(status.at("addresses").as_array().at(0).as_object().at("address"), "127.1.0.1");
   EXPECT_EQ(node.at("metadata").as_object().at("labels").as_object().at("kubernetes.io/hostname"),
             "node-a");
+  host_->events()->flush();
+  auto events = client_->list({"", "v1", "events", true}, "default").items;
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(json::getString(events[0], "reason"), "Starting");
+  EXPECT_EQ(json::getString(events[0], "message"), "Starting kubelet.");
+  EXPECT_EQ(json::getString(*json::getObject(events[0], "involvedObject"), "kind"), "Node");
 
   client::Resource leases{"coordination.k8s.io", "v1", "leases", true};
   ASSERT_TRUE(
@@ -159,6 +165,18 @@ TEST_F(AgentIntegrationTest, BoundPodRunsAndIsDeleted) {
   }));
   EXPECT_TRUE(eventually([&] { return host_->node("node-a")->workerCount() == 0; }));
   EXPECT_TRUE(host_->node("node-a")->runtime()->listSandboxes().empty());
+
+  // The kubelet's events on the pod, from node-a, outlive it.
+  host_->events()->flush();
+  std::vector<std::string> reasons;
+  for (const auto& ev : client_->list({"", "v1", "events", true}, "default").items) {
+    if (json::getString(*json::getObject(ev, "involvedObject"), "name") != "web") continue;
+    reasons.push_back(json::getString(ev, "reason"));
+    const auto& source = *json::getObject(ev, "source");
+    EXPECT_EQ(json::getString(source, "component"), "kubelet");
+    EXPECT_EQ(json::getString(source, "host"), "node-a");
+  }
+  EXPECT_EQ(reasons, (std::vector<std::string>{"Pulled", "Created", "Started", "Killing"}));
 }
 
 TEST_F(AgentIntegrationTest, NeverPodWithExitZeroSucceeds) {

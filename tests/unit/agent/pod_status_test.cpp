@@ -164,7 +164,7 @@ TEST(PodStatus, CrashLoopBackOffShowsTheLastExit) {
   EXPECT_EQ(c.at("restartCount"), 3);
   const auto& w = c.at("state").as_object().at("waiting").as_object();
   EXPECT_EQ(w.at("reason"), "CrashLoopBackOff");
-  EXPECT_EQ(w.at("message"), "back-off 40s restarting failed container=app pod=default_web(u1)");
+  EXPECT_EQ(w.at("message"), "back-off 40s restarting failed container=app pod=web_default(u1)");
   EXPECT_EQ(c.at("lastState").as_object().at("terminated").as_object().at("containerID"),
             "fake://c3");
   EXPECT_EQ(c.at("ready"), false);

@@ -1,5 +1,6 @@
 // PodWorker with the fake runtime, a manual executor (time moves only in advance()) and a
-// recording API client: restart policies, crash-loop back-off, deletion with grace.
+// recording API client: restart policies, crash-loop back-off, deletion with grace, and the
+// kubelet's events on the pod.
 
 #include "agent/pod_worker.h"
 #include "common/json_util.h"
@@ -65,8 +66,9 @@ class PodWorkerTest : public ::testing::Test {
     auto config = std::make_shared<NodeConfig>();
     config->nodeName = "n1";
     config->internalIP = "127.1.0.1";
-    deps_ = PodWorkerDeps{executor_, runtime_, client_,
-                          std::make_shared<PodIpAllocator>("10.42.7.0/24"), config};
+    deps_ = PodWorkerDeps{executor_, runtime_,
+                          client_,   std::make_shared<PodIpAllocator>("10.42.7.0/24"),
+                          config,    events_};
   }
 
   PodPtr pod(const std::string& policy, std::map<std::string, std::string> annotations = {}) {
@@ -110,6 +112,15 @@ class PodWorkerTest : public ::testing::Test {
   std::shared_ptr<RecordingApiClient> client_;
   PodWorkerDeps deps_;
   std::shared_ptr<PodWorker> worker_;
+  std::shared_ptr<client::RecordingEventRecorder> events_ =
+      std::make_shared<client::RecordingEventRecorder>();
+
+  // "reason: message" of every event so far, in order.
+  std::vector<std::string> eventLines() const {
+    std::vector<std::string> out;
+    for (const auto& e : events_->events()) out.push_back(e.reason + ": " + e.message);
+    return out;
+  }
 };
 
 TEST_F(PodWorkerTest, PendingThenRunningWithAnIp) {
@@ -179,12 +190,43 @@ TEST_F(PodWorkerTest, AlwaysCrashLoopsWithDoublingBackOff) {
   EXPECT_EQ(container().at("restartCount"), 2);
   executor_->advance(500ms);
   EXPECT_EQ(container().at("state").as_object().at("waiting").as_object().at("message"),
-            "back-off 20s restarting failed container=app pod=default_p(uid-1)");
+            "back-off 20s restarting failed container=app pod=p_default(uid-1)");
   executor_->advance(20s);
   EXPECT_EQ(container().at("restartCount"), 3);
   // Only the current and the previous instance are kept.
   executor_->advance(10min);
   EXPECT_LE(runtime_->containerCount(), 2u);
+}
+
+TEST_F(PodWorkerTest, StartingAContainerRecordsPulledCreatedStarted) {
+  startWorker(pod("Always"));
+  EXPECT_EQ(eventLines(),
+            (std::vector<std::string>{
+                "Pulled: Container image \"busybox\" already present on machine",
+                "Created: Created container: app", "Started: Started container app"}));
+  for (const auto& e : events_->events()) {
+    EXPECT_EQ(e.type, "Normal");
+    EXPECT_EQ(e.about.kind, "Pod");
+    EXPECT_EQ(e.about.name, "p");
+    EXPECT_EQ(e.about.namespace_, "default");
+    EXPECT_EQ(e.about.uid, "uid-1");
+    EXPECT_EQ(e.about.fieldPath, "spec.containers{app}");
+  }
+}
+
+TEST_F(PodWorkerTest, ACrashLoopRecordsBackOffAndEachRestart) {
+  startWorker(pod("Always", {{runtime::kFakeExitCodeAnnotation, "1"}}));
+  executor_->advance(1s);  // exited, restarted at once, exited again: back-off
+  EXPECT_EQ(events_->count("Started"), 2u);
+  ASSERT_GE(events_->count("BackOff"), 1u);
+  for (const auto& e : events_->events()) {
+    if (e.reason != "BackOff") continue;
+    EXPECT_EQ(e.type, "Warning");
+    EXPECT_EQ(e.message, "Back-off restarting failed container app in pod p_default(uid-1)");
+  }
+  executor_->advance(10s);
+  EXPECT_EQ(events_->count("Started"), 3u);
+  EXPECT_EQ(events_->count("Pulled"), 3u);
 }
 
 TEST_F(PodWorkerTest, AlwaysRestartsEvenExitZero) {
@@ -205,6 +247,8 @@ TEST_F(PodWorkerTest, DeletionStopsWithinGraceThenConfirms) {
   w->update(std::make_shared<const bj::object>(deleting));
   executor_->advance(2900ms);
   EXPECT_TRUE(client_->deletes.empty());
+  EXPECT_EQ(eventLines().back(), "Killing: Stopping container app");
+  EXPECT_EQ(events_->count("Killing"), 1u);
   executor_->advance(100ms);
   ASSERT_EQ(client_->deletes.size(), 1u);
   EXPECT_EQ(client_->deletes[0].gracePeriodSeconds, 0);
@@ -218,6 +262,7 @@ TEST_F(PodWorkerTest, GonePodsAreStoppedLocally) {
   executor_->advance(1s);
   w->markGone();
   executor_->runUntilIdle();
+  EXPECT_EQ(events_->count("Killing"), 1u);
   EXPECT_TRUE(w->finished());
   EXPECT_TRUE(client_->deletes.empty());
   EXPECT_TRUE(runtime_->listSandboxes().empty());
@@ -232,6 +277,7 @@ TEST_F(PodWorkerTest, DeletedBeforeStartingIsConfirmedAtOnce) {
   EXPECT_TRUE(w->finished());
   EXPECT_EQ(client_->deletes.size(), 1u);
   EXPECT_TRUE(client_->statuses.empty());
+  EXPECT_TRUE(events_->events().empty());  // nothing ran, nothing was stopped
 }
 
 }  // namespace
