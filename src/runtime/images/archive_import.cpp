@@ -19,7 +19,10 @@ namespace {
 
 namespace bj = boost::json;
 
-constexpr int64_t kInMemoryLimit = 1 << 20;  // manifests and configs; layers above go to disk
+// Manifests and configs stay in memory; layers above the limit, and everything once the total
+// is reached (an archive of many small files), are streamed to blobs on disk.
+constexpr int64_t kInMemoryLimit = 1 << 20;
+constexpr uint64_t kInMemoryTotal = 64 << 20;
 constexpr std::string_view kOciManifest = "application/vnd.oci.image.manifest.v1+json";
 constexpr std::string_view kOciConfig = "application/vnd.oci.image.config.v1+json";
 constexpr std::string_view kAnnotationContainerdName = "io.containerd.image.name";
@@ -71,6 +74,7 @@ class ArchiveReader {
   std::vector<std::string>& createdBlobs_;
   std::map<std::string, ArchiveFile> files_;
   std::map<std::string, std::string> links_;
+  uint64_t inMemory_ = 0;
 };
 
 // The digest a path names, for "blobs/sha256/<hex>"; empty otherwise.
@@ -109,7 +113,10 @@ void ArchiveReader::read(const std::string& path) {
     const void* buf;
     size_t size;
     la_int64_t offset;
-    if (archive_entry_size(e) <= kInMemoryLimit) {
+    int64_t entrySize = archive_entry_size(e);
+    if (entrySize <= kInMemoryLimit &&
+        inMemory_ + static_cast<uint64_t>(entrySize) <= kInMemoryTotal) {
+      inMemory_ += static_cast<uint64_t>(entrySize);
       std::string content;
       while ((r = archive_read_data_block(a.get(), &buf, &size, &offset)) == ARCHIVE_OK) {
         content.append(static_cast<const char*>(buf), size);
@@ -186,6 +193,11 @@ class Importer {
   uint64_t storeBlob(const std::string& digest, const std::string& archivePath,
                      std::string* content);
   std::string readBlob(const std::string& digest, const std::string& archivePath);
+  // A file of the archive by path (index.json, manifest.json, a docker config), wherever the
+  // reader put it.
+  std::string contentOf(const ArchiveFile& f) const {
+    return f.content ? *f.content : store_.readBlob(f.digest);
+  }
   void importOci();
   void importDocker();
   // Picks a manifest from a descriptor that may name an image index; returns its digest.
@@ -345,7 +357,7 @@ void Importer::addImage(const std::string& manifestDigest, std::vector<std::stri
 }
 
 void Importer::importOci() {
-  bj::object index = parseObject(*reader_.find("index.json")->content, "index.json");
+  bj::object index = parseObject(contentOf(*reader_.find("index.json")), "index.json");
   const auto* manifests = index.if_contains("manifests");
   if (!manifests || !manifests->is_array() || manifests->get_array().empty()) {
     throw std::runtime_error("index.json lists no manifests");
@@ -365,16 +377,15 @@ void Importer::importOci() {
 
 void Importer::importDocker() {
   const ArchiveFile* mf = reader_.find("manifest.json");
-  if (!mf->content) throw std::runtime_error("manifest.json is too large");
   bj::error_code ec;
-  bj::value v = bj::parse(*mf->content, ec);
+  bj::value v = bj::parse(contentOf(*mf), ec);
   if (ec || !v.is_array()) throw std::runtime_error("manifest.json is not a JSON array");
   for (const auto& entry : v.get_array()) {
     if (!entry.is_object()) throw std::runtime_error("manifest.json: bad entry");
     const auto& o = entry.get_object();
     std::string configPath = cleanPath(str(o, "Config"));
     const ArchiveFile* cf = reader_.find(configPath);
-    if (!cf || !cf->content) throw std::runtime_error("config " + configPath + " not in archive");
+    if (!cf) throw std::runtime_error("config " + configPath + " not in archive");
     // Legacy archives name the config <image ID>.json: the name is a digest to verify.
     std::string stem = configPath.substr(configPath.rfind('/') + 1);
     if (stem.ends_with(".json")) stem.resize(stem.size() - 5);

@@ -226,7 +226,8 @@ void Unpacker::writeFile(archive* a, archive_entry* e, int dirFd, const std::str
 
 void Unpacker::entry(archive* a, archive_entry* e, LayerUnpackResult& result) {
   const char* rawPath = archive_entry_pathname(e);
-  current_ = rawPath ? rawPath : "";
+  if (!rawPath) throw LayerError("layer entry without a path");
+  current_ = rawPath;
   std::vector<std::string> path = split(rawPath);
   mode_t type = archive_entry_filetype(e);
   if (path.empty()) {
@@ -249,6 +250,7 @@ void Unpacker::entry(archive* a, archive_entry* e, LayerUnpackResult& result) {
     }
     if (name.starts_with(kWhiteoutMetaPrefix)) return;  // aufs bookkeeping, meaningless here
     std::string hidden = name.substr(kWhiteoutPrefix.size());
+    if (hidden.empty()) fail("whiteout of nothing");
     if (!root_) fail("a whiteout needs root (a 0:0 character device)");
     clear(dirFd, hidden, false);
     dirFd = parentFd(path, true);
