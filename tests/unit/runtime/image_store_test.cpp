@@ -166,5 +166,52 @@ TEST(ImageStore, ConcurrentImportsFromThreadsAndAnotherProcess) {
   EXPECT_EQ(testing::countEntries(tmp / "tmp"), 0u);
 }
 
+TEST(ImageStore, GarbageCollectionNeverTakesAnImportInFlight) {
+  TempDir tmp;
+  ImageStore store(tmp.path());
+  ASSERT_FALSE(images().empty());
+  std::atomic<bool> importing{true};
+  std::atomic<int> failures{0};
+  // Two importers share the busybox layer with what the remover keeps deleting.
+  std::vector<std::thread> importers;
+  for (const char* file : {"http-echo-oci.tar", "busybox-docker.tar"}) {
+    importers.emplace_back([&, file] {
+      for (int i = 0; i < 6; ++i) {
+        try {
+          importArchive(store, images() + "/" + file);
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << e.what();
+          ++failures;
+        }
+      }
+    });
+  }
+  std::thread remover([&] {
+    while (importing) {
+      for (const char* ref : {"cube-test/busybox:1", "cube-test/http-echo:1"}) {
+        try {
+          store.remove({ref});
+        } catch (const ImageNotFound&) {
+        }
+      }
+      store.garbageCollect();
+    }
+  });
+  for (auto& t : importers) t.join();
+  importing = false;
+  remover.join();
+  EXPECT_EQ(failures.load(), 0);
+  // Whatever the index names is complete.
+  for (const auto& r : store.list()) {
+    EXPECT_TRUE(store.hasBlob(r.id));
+    EXPECT_TRUE(store.hasBlob(r.manifestDigest));
+    for (const auto& l : r.layers) {
+      EXPECT_TRUE(store.hasBlob(l.digest)) << l.digest;
+      EXPECT_TRUE(store.hasLayer(l.diffId)) << l.diffId;
+    }
+  }
+  EXPECT_EQ(testing::countEntries(tmp / "tmp"), 0u);
+}
+
 }  // namespace
 }  // namespace cube::runtime::images
