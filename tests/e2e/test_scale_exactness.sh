@@ -51,7 +51,8 @@ start_watch() {
   WATCH_PIDS+=("$LAST_WATCH_PID")
 }
 
-# watch_counts FILE: "ADDED=a MODIFIED=m DELETED=d distinct_added=n" of a watch stream.
+# watch_counts FILE: "ADDED=a MODIFIED=m DELETED=d OTHER=o distinct_added=n" of a watch stream
+# (OTHER: ERROR or anything unexpected).
 watch_counts() {
   python3 - "$1" <<'PY'
 import json, sys
@@ -72,7 +73,6 @@ PY
 }
 
 count_pods() { kubectl get pods --no-headers "$@" 2>/dev/null | wc -l; }
-running() { kubectl get pods --no-headers -l "$1" 2>/dev/null | grep -c ' Running '; }
 
 start_cluster
 # Node status every 300 s, the kubelet's default nodeStatusReportFrequency: in Kubernetes a node
