@@ -206,6 +206,34 @@ TEST(ArchiveImport, CorruptArchivesFailClearlyAndLeaveTheStoreIntact) {
   EXPECT_EQ(store.find("example.com/t:1")->config.cmd, std::vector<std::string>{"x"});
 }
 
+TEST(ArchiveImport, DockerSaveWithBlobPathsAndGzipLayer) {
+  // Docker 25+ names layers and configs blobs/sha256/<hex> in manifest.json.
+  TempDir tmp;
+  ImageStore store(tmp.path());
+  Layout l;
+  l.build();
+  std::string manifestJson = bj::serialize(bj::array{
+      bj::object{{"Config", "blobs/sha256/" + sha256Digest(l.config).substr(7)},
+                 {"RepoTags", bj::array{"example.com/d:1", "example.com/d:2"}},
+                 {"Layers", bj::array{"blobs/sha256/" + sha256Digest(l.layer).substr(7)}}}});
+  testing::writeFile(tmp / "d.tar",
+                     TarBuilder()
+                         .file("manifest.json", manifestJson)
+                         .file("blobs/sha256/" + sha256Digest(l.config).substr(7), l.config)
+                         .file("blobs/sha256/" + sha256Digest(l.layer).substr(7), l.layer)
+                         .bytes());
+  auto result = importArchive(store, tmp / "d.tar");
+  ASSERT_EQ(result.images.size(), 1u);
+  EXPECT_EQ(result.images[0].references,
+            (std::vector<std::string>{"example.com/d:1", "example.com/d:2"}));
+  auto r = *store.find("example.com/d:2");
+  EXPECT_EQ(r.id, sha256Digest(l.config));
+  auto manifest = bj::parse(store.readBlob(r.manifestDigest)).as_object();
+  EXPECT_EQ(manifest.at("layers").at(0).at("mediaType").as_string(),
+            "application/vnd.oci.image.layer.v1.tar+gzip");
+  EXPECT_EQ(testing::readWhole(store.layerPath(l.diffId) + "/hello"), "world");
+}
+
 TEST(ArchiveImport, NestedIndexPicksLinuxAmd64) {
   TempDir tmp;
   ImageStore store(tmp.path());
