@@ -1,6 +1,7 @@
 #include "agent/agent_host.h"
 
 #include "common/json_util.h"
+#include "common/log.h"
 
 #include <stdexcept>
 
@@ -87,7 +88,12 @@ void AgentHost::stop() {
   for (const auto& n : nodeList_) n->stop();
   if (pods_) pods_->stop();
   if (ownExecutor_) ownExecutor_->stop();
-  if (events_) events_->stop();
+  if (events_ && !eventsStopped_.exchange(true)) {
+    events_->stop();
+    // Dropped events mean the writer could not keep up: worth knowing when reading a scale run.
+    CUBE_LOG(Info) << "agent: events written " << events_->written() << ", dropped "
+                   << events_->dropped();
+  }
 }
 
 }  // namespace cube::agent

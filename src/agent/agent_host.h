@@ -10,6 +10,7 @@
 #include "client/informer.h"
 #include "runtime/fake/fake_runtime.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <vector>
@@ -55,6 +56,7 @@ class AgentHost {
   std::string podFieldSelector_;
   // One writer thread and queue for the events of every hosted node.
   std::shared_ptr<client::EventBroadcaster> events_;
+  std::atomic<bool> eventsStopped_{false};
   std::unique_ptr<client::Informer> pods_;
   bool started_ = false;
 };
