@@ -100,5 +100,4 @@ eventually "only web-0 left" "^web-0$" bash -c \
 expect "deleted from the highest ordinal" "^delete Pod web-2 .*delete Pod web-1 " bash -c \
   "kubectl get events --field-selector involvedObject.name=web --sort-by=.lastTimestamp -o jsonpath='{range .items[*]}{.message}{\"\\n\"}{end}' | grep 'delete Pod' | tail -2 | tr '\n' ' '"
 
-stop_agents
 finish
