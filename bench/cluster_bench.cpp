@@ -12,8 +12,8 @@
 // failure or SIGINT (a second SIGINT kills the children at once).
 //
 //   cluster_bench --cube build/cube [--replicas 10000] [--deploy-nodes 100]
-//                 [--sizes 100x3000,300x9000,1000x30000] [--window 60] [--scenarios
-//                 deployment,growth]
+//                 [--sizes 100x3000,300x9000,1000x30000] [--window 60]
+//                 [--scenarios deployment,growth] [--ramp 2000] [--settle-max 300]
 //                 [--agent-threads 4] [--timeout 1200] [--keep]
 
 #include "client/http_api_client.h"
@@ -70,9 +70,10 @@ struct Options {
   bool deployment = true;
   bool growth = true;
   int agentThreads = 4;
-  int timeout = 1200;  // seconds allowed for nodes Ready and for a deployment to complete
-  int ramp = 0;        // > 0: grow Deployments in steps of this many replicas
-  bool keep = false;   // keep temp dirs (logs, store) for a post-mortem
+  int timeout = 1200;   // seconds allowed for nodes Ready and for a deployment to complete
+  int ramp = 0;         // > 0: grow Deployments in steps of this many replicas
+  int settleMax = 300;  // seconds to wait for the writes to fall to the heartbeat rate
+  bool keep = false;    // keep temp dirs (logs, store) for a post-mortem
 };
 
 // ---- signals and children ------------------------------------------------------------------
@@ -665,11 +666,21 @@ GrowthRow runSize(const Options& o, Size size) {
               row.deploy.pods.allRunning, row.deploy.available);
   std::fflush(stdout);
 
-  // Settled: no pod has changed for 5 s (at least 10 s, at most 120 s after availability).
+  // Settled: no pod changed for 5 s and the store takes no more writes than the heartbeats
+  // (a Lease every 10 s and a status every 60 s per node, ~1/s of leader election), so e.g. a
+  // backlog of Events has drained. At least 10 s; at most --settle-max.
+  double heartbeats = size.nodes / 10.0 + size.nodes / 60.0 + 1;
   auto settleStart = Clock::now();
   sleepFor(std::chrono::seconds(10));
-  while (tracker.counts().sinceLastEvent < 5 && secondsSince(settleStart) < 120) {
-    sleepFor(std::chrono::milliseconds(500));
+  int64_t rev = cluster.revision();
+  auto revAt = Clock::now();
+  while (secondsSince(settleStart) < o.settleMax) {
+    sleepFor(std::chrono::seconds(5));
+    int64_t now = cluster.revision();
+    double rate = (now - rev) / secondsSince(revAt);
+    rev = now;
+    revAt = Clock::now();
+    if (tracker.counts().sinceLastEvent >= 5 && rate <= heartbeats * 1.2 + 1) break;
   }
   row.settle = secondsSince(settleStart);
 
@@ -750,7 +761,9 @@ void printGrowth(const std::vector<GrowthRow>& rows) {
         r.writes / w, rate(r.leases), rate(r.nodes), rate(r.pods), rate(r.events),
         allKnown ? (r.writes - known) / w : -1.0);
   }
-  std::printf("(-1: that resource's watch could not be followed; settling took");
+  std::printf(
+      "(-1: that resource's watch could not be followed; settling (until pods are quiet and "
+      "the writes are down to the heartbeats) took");
   for (const auto& r : rows) std::printf(" %.0f s", r.settle);
   std::printf(")\n");
   std::printf(
@@ -783,6 +796,8 @@ Options parse(int argc, char** argv) {
       o.window = std::stoi(v);
     } else if (k == "--agent-threads") {
       o.agentThreads = std::stoi(v);
+    } else if (k == "--settle-max") {
+      o.settleMax = std::stoi(v);
     } else if (k == "--ramp") {
       o.ramp = std::stoi(v);
     } else if (k == "--timeout") {
