@@ -3,6 +3,7 @@
 #include "agent/agent_host.h"
 #include "agent/node_config.h"
 #include "client/http_api_client.h"
+#include "cmd/termination_signals.h"
 #include "common/log.h"
 
 #include <arpa/inet.h>
@@ -37,16 +38,6 @@ std::string nthAddress(const std::string& base, uint32_t i) {
 std::string fallbackCidr(uint32_t i) {
   uint32_t second = i < 256 ? 42 : 44 + (i - 256) / 256;
   return "10." + std::to_string(second) + "." + std::to_string(i % 256) + ".0/24";
-}
-
-sigset_t blockTerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  // Before any thread starts, so all inherit the mask and sigwait receives the signals.
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
 }
 
 }  // namespace
@@ -132,7 +123,7 @@ int runAgent(const AgentFlags& f) {
     std::cerr << "cube agent: " << e.what() << std::endl;
     return 2;
   }
-  sigset_t signals = blockTerminationSignals();
+  TerminationSignals signals;
   std::signal(SIGPIPE, SIG_IGN);
 
   agent::AgentHostOptions options;
@@ -165,8 +156,7 @@ int runAgent(const AgentFlags& f) {
                  << " runtime, server " << server;
   std::cout << "cube agent is running " << count << " node(s) against " << server << std::endl;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  int sig = signals.wait();
   CUBE_LOG(Info) << "signal " << sig << ": stopping the agent";
   host.stop();
   return 0;

@@ -6,6 +6,7 @@
 #include "cmd/data_dir.h"
 #include "cmd/duration_flag.h"
 #include "cmd/kubeconfig.h"
+#include "cmd/termination_signals.h"
 #include "common/log.h"
 #include "controllers/controller_manager.h"
 #include "scheduler/scheduler.h"
@@ -20,16 +21,6 @@
 namespace cube::cmd {
 
 namespace {
-
-sigset_t blockTerminationSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  // Blocked before any thread starts, so every thread inherits the mask and sigwait gets them.
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  return set;
-}
 
 std::chrono::seconds wholeSeconds(const std::string& flag, const std::string& text) {
   auto d = std::chrono::duration_cast<std::chrono::seconds>(durationFlag(flag, text));
@@ -122,7 +113,7 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
 int runServer(const ServerFlags& flags) {
   if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
   if (flags.logLevel == "warn") log::setLevel(log::Level::Warn);
-  sigset_t signals = blockTerminationSignals();
+  TerminationSignals signals;
   // Every watch is a connection: allow as many descriptors as the hard limit permits.
   rlimit files{};
   if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
@@ -181,8 +172,7 @@ int runServer(const ServerFlags& flags) {
             << "kubeconfig: " << kubeconfig << "\n"
             << "try: kubectl --kubeconfig " << kubeconfig << " get namespaces" << std::endl;
 
-  int sig = 0;
-  sigwait(&signals, &sig);
+  int sig = signals.wait();
   CUBE_LOG(Info) << "signal " << sig << ": shutting down";
   if (podScheduler) podScheduler->stop();
   if (controllerManager) controllerManager->stop();
