@@ -154,7 +154,9 @@ int runServer(const ServerFlags& flags) {
         flags, client, "kube-controller-manager", identity, [client, managerOptions] {
           auto manager = std::make_shared<controllers::ControllerManager>(client, managerOptions);
           manager->addDefaultControllers();
-          if (!manager->start()) CUBE_LOG(Warn) << "controller caches did not sync in time";
+          if (!manager->start()) {
+            CUBE_LOG(Warn) << "controller caches did not sync in time";
+          }
           return [manager] { manager->stop(); };
         });
   }
