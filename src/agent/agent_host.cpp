@@ -3,6 +3,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace cube::agent {
@@ -23,9 +24,18 @@ runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& exec
 AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, ExecutorPtr executor)
     : options_(std::move(options)), client_(std::move(client)), executor_(std::move(executor)) {
   if (options_.nodes.empty()) throw std::invalid_argument("no node to run");
-  if (!executor_) {
+  if (executor_) {
+    heartbeats_ = executor_;  // a test's executor drives every loop
+  } else {
     ownExecutor_ = std::make_shared<ThreadPoolExecutor>(options_.threads);
     executor_ = ownExecutor_;
+    // About 64 nodes per thread: 1,000 nodes renew 100 Leases a second, which must not queue
+    // behind each other for long even when the server answers slowly.
+    size_t threads = options_.heartbeatThreads
+                         ? options_.heartbeatThreads
+                         : std::clamp<size_t>(options_.nodes.size() / 64, 2, 16);
+    ownHeartbeats_ = std::make_shared<ThreadPoolExecutor>(threads);
+    heartbeats_ = ownHeartbeats_;
   }
   events_ = std::make_shared<client::EventBroadcaster>(client_, executor_);
   for (const auto& config : options_.nodes) {
@@ -36,7 +46,7 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
         events_, client::EventSource{"kubelet", config.nodeName});
     auto agent = std::make_shared<NodeAgent>(
         config, executor_, client_, makeRuntime(options_.runtime, executor_, options_.fake),
-        recorder);
+        recorder, heartbeats_);
     nodeList_.push_back(agent);
     byName_[config.nodeName] = agent;
   }
@@ -87,6 +97,7 @@ void AgentHost::start() {
 void AgentHost::stop() {
   for (const auto& n : nodeList_) n->stop();
   if (pods_) pods_->stop();
+  if (ownHeartbeats_) ownHeartbeats_->stop();
   if (ownExecutor_) ownExecutor_->stop();
   if (events_ && !eventsStopped_.exchange(true)) {
     events_->stop();

@@ -22,6 +22,9 @@ struct AgentHostOptions {
   std::string runtime = "fake";  // only "fake" until the crun runtime lands (issue #4)
   runtime::FakeRuntimeOptions fake;
   size_t threads = 4;
+  // Threads for registration, Lease renewals and status reports (0: by node count, 2..16),
+  // apart from the pod work so that a node under load still looks alive.
+  size_t heartbeatThreads = 0;
 };
 
 // Throws std::invalid_argument for a runtime name it does not know.
@@ -51,6 +54,8 @@ class AgentHost {
   client::ApiClientPtr client_;
   ExecutorPtr executor_;
   std::shared_ptr<ThreadPoolExecutor> ownExecutor_;  // set when we made the executor
+  ExecutorPtr heartbeats_;                           // executor_ when one was given (tests)
+  std::shared_ptr<ThreadPoolExecutor> ownHeartbeats_;
   std::vector<NodeAgentPtr> nodeList_;
   std::map<std::string, NodeAgentPtr> byName_;  // fixed after construction: no lock needed
   std::string podFieldSelector_;

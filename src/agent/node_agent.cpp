@@ -18,9 +18,11 @@ std::string uidOf(const bj::object& obj) {
 }  // namespace
 
 NodeAgent::NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
-                     runtime::RuntimePtr runtime, client::EventRecorderPtr recorder)
+                     runtime::RuntimePtr runtime, client::EventRecorderPtr recorder,
+                     ExecutorPtr heartbeats)
     : config_(std::make_shared<NodeConfig>(std::move(config))),
       executor_(std::move(executor)),
+      heartbeats_(heartbeats ? std::move(heartbeats) : executor_),
       client_(std::move(client)),
       runtime_(std::move(runtime)),
       recorder_(std::move(recorder)),
@@ -38,7 +40,7 @@ void NodeAgent::start() {
     client::ObjectReference node{"", "Node", "", config_->nodeName, config_->nodeName, "", ""};
     recorder_->event(node, "Normal", "Starting", "Starting kubelet.");
   }
-  executor_->post([self = shared_from_this()] { self->registerNode(); });
+  heartbeats_->post([self = shared_from_this()] { self->registerNode(); });
 }
 
 void NodeAgent::stop() {
@@ -46,6 +48,7 @@ void NodeAgent::stop() {
 }
 
 void NodeAgent::noteNode(const bj::object& node) {
+  std::lock_guard lock(nodeMutex_);
   if (const auto* meta = json::getObject(node, "metadata")) {
     nodeUid_ = json::getString(*meta, "uid");
   }
@@ -58,7 +61,7 @@ void NodeAgent::noteNode(const bj::object& node) {
 
 void NodeAgent::registerNode() {
   if (stopping_) return;
-  auto now = executor_->now();
+  auto now = heartbeats_->now();
   try {
     try {
       noteNode(client_->create(nodes(), "", buildNode(*config_, runtime_->version(), now)));
@@ -72,8 +75,8 @@ void NodeAgent::registerNode() {
   } catch (const std::exception& e) {
     CUBE_LOG(Warn) << "node " << config_->nodeName
                    << ": registration failed, retrying: " << e.what();
-    executor_->postAfter(std::chrono::seconds(2),
-                         [self = shared_from_this()] { self->registerNode(); });
+    heartbeats_->postAfter(std::chrono::seconds(2),
+                           [self = shared_from_this()] { self->registerNode(); });
     return;
   }
   registered_ = true;
@@ -81,26 +84,35 @@ void NodeAgent::registerNode() {
   renewLease();
   // An early first report: the node IPAM controller assigns spec.podCIDR right after the node
   // appears, and the answer to this report tells us.
-  executor_->postAfter(std::chrono::seconds(1),
-                       [self = shared_from_this()] { self->reportStatus(); });
+  heartbeats_->postAfter(std::chrono::seconds(1),
+                         [self = shared_from_this()] { self->reportStatus(); });
 }
 
 void NodeAgent::renewLease() {
   if (stopping_) return;
   try {
-    lease_.renew(executor_->now(), nodeUid_);
+    std::string uid;
+    {
+      std::lock_guard lock(nodeMutex_);
+      uid = nodeUid_;
+    }
+    lease_.renew(heartbeats_->now(), uid);
   } catch (const std::exception& e) {
     CUBE_LOG(Warn) << "node " << config_->nodeName << ": lease renewal failed: " << e.what();
   }
-  executor_->postAfter(config_->leaseRenewInterval,
-                       [self = shared_from_this()] { self->renewLease(); });
+  heartbeats_->postAfter(config_->leaseRenewInterval,
+                         [self = shared_from_this()] { self->renewLease(); });
 }
 
 void NodeAgent::reportStatus() {
   if (stopping_) return;
   try {
-    bj::object body{
-        {"status", buildNodeStatus(*config_, runtime_->version(), executor_->now(), &lastStatus_)}};
+    bj::object body;
+    {
+      std::lock_guard lock(nodeMutex_);
+      body["status"] =
+          buildNodeStatus(*config_, runtime_->version(), heartbeats_->now(), &lastStatus_);
+    }
     noteNode(client_->patch(nodes(), "", config_->nodeName, client::PatchKind::Merge,
                             json::serialize(body), "status"));
   } catch (const ApiError& e) {
@@ -108,14 +120,14 @@ void NodeAgent::reportStatus() {
     if (e.code() == 404) {
       // Someone deleted our Node: register again, as the kubelet does on restart.
       registered_ = false;
-      executor_->post([self = shared_from_this()] { self->registerNode(); });
+      heartbeats_->post([self = shared_from_this()] { self->registerNode(); });
       return;
     }
   } catch (const std::exception& e) {
     CUBE_LOG(Warn) << "node " << config_->nodeName << ": status update failed: " << e.what();
   }
-  executor_->postAfter(config_->statusInterval,
-                       [self = shared_from_this()] { self->reportStatus(); });
+  heartbeats_->postAfter(config_->statusInterval,
+                         [self = shared_from_this()] { self->reportStatus(); });
 }
 
 size_t NodeAgent::workerCount() const {

@@ -22,8 +22,12 @@ namespace cube::agent {
 class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
  public:
   // `recorder`: the kubelet's events (source kubelet, host this node); null records none.
+  // `heartbeats` runs registration, Lease renewals and status reports (null: `executor`). Give
+  // them their own threads in production: pod syncs block on API writes, and a Lease renewed
+  // late behind them makes a busy node look dead.
   NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
-            runtime::RuntimePtr runtime, client::EventRecorderPtr recorder = nullptr);
+            runtime::RuntimePtr runtime, client::EventRecorderPtr recorder = nullptr,
+            ExecutorPtr heartbeats = nullptr);
 
   // Registers the node (retrying until it works), then keeps lease and status fresh.
   void start();
@@ -51,7 +55,8 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   std::shared_ptr<PodWorker> workerFor(const std::string& uid) const;
 
   std::shared_ptr<NodeConfig> config_;
-  ExecutorPtr executor_;
+  ExecutorPtr executor_;    // pod workers
+  ExecutorPtr heartbeats_;  // registration, lease, status
   client::ApiClientPtr client_;
   runtime::RuntimePtr runtime_;
   client::EventRecorderPtr recorder_;
@@ -59,7 +64,9 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   std::atomic<bool> stopping_{false};
   std::atomic<bool> registered_{false};
 
-  // Loop-only state: each loop runs one step at a time (a step schedules the next).
+  // Each loop runs one step at a time (a step schedules the next), but the lease and status
+  // loops may run at once on different threads: nodeMutex_ guards what they share.
+  mutable std::mutex nodeMutex_;  // guards nodeUid_ and lastStatus_
   NodeLease lease_;
   std::string nodeUid_;
   boost::json::object lastStatus_;

@@ -4,11 +4,14 @@
 // assertions on speed.
 
 #include "../client/api_server_fixture.h"
+#include "../client/intercepting_api_client.h"
 #include "agent/agent_host.h"
 #include "common/json_util.h"
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 namespace cube::agent {
@@ -28,7 +31,7 @@ class AgentIntegrationTest : public client::ApiServerFixture {
     ApiServerFixture::TearDown();
   }
 
-  void startHost(std::vector<std::string> names) {
+  void startHost(std::vector<std::string> names, client::ApiClientPtr api = nullptr) {
     AgentHostOptions options;
     options.fake.startDelay = 100ms;
     options.threads = 2;
@@ -41,7 +44,7 @@ class AgentIntegrationTest : public client::ApiServerFixture {
       c.leaseRenewInterval = 200ms;
       options.nodes.push_back(c);
     }
-    host_ = std::make_unique<AgentHost>(options, client_);
+    host_ = std::make_unique<AgentHost>(options, api ? api : client_);
     host_->start();
   }
 
@@ -203,6 +206,42 @@ TEST_F(AgentIntegrationTest, SeveralNodesShareOneWatch) {
   EXPECT_EQ(client_->get(kPods, "default", "b").at("status").as_object().at("hostIP"), "127.1.0.3");
   EXPECT_EQ(host_->node("hollow-0")->workerCount(), 0u);
   EXPECT_EQ(host_->node("hollow-1")->workerCount(), 1u);
+}
+
+// Pod work blocks on slow API writes under load; the node's Lease must not wait behind it, or
+// a busy node looks dead and its pods get evicted.
+TEST_F(AgentIntegrationTest, LeaseRenewalsDoNotWaitBehindBlockedPodWork) {
+  std::mutex gateMutex;
+  std::condition_variable gateChanged;
+  bool open = false;
+  std::atomic<int> held{0};
+  auto slowPodWrites = std::make_shared<client::testing::InterceptingApiClient>(
+      client_, [&](const client::testing::FakeAction& a) {
+        if (a.resource != "pods" || a.subresource != "status") return;
+        ++held;
+        std::unique_lock lock(gateMutex);
+        gateChanged.wait(lock, [&] { return open; });
+      });
+  startHost({"node-a"}, slowPodWrites);  // 2 pod threads
+  ASSERT_TRUE(eventually([&] { return host_->node("node-a")->registered(); }));
+  for (const char* name : {"p1", "p2", "p3", "p4"}) createBoundPod(name, "node-a");
+  ASSERT_TRUE(eventually([&] { return held >= 2; }));  // every pod thread is stuck
+
+  client::Resource leases{"coordination.k8s.io", "v1", "leases", true};
+  auto renewTime = [&] {
+    auto l = client_->get(leases, "kube-node-lease", "node-a");
+    return json::getString(l.at("spec").as_object(), "renewTime");
+  };
+  std::string before = renewTime();
+  // Renewed every 200 ms: several renewals while the pod threads stay blocked.
+  EXPECT_TRUE(eventually([&] { return renewTime() != before; }));
+  {
+    std::lock_guard lock(gateMutex);
+    open = true;
+  }
+  gateChanged.notify_all();
+  EXPECT_TRUE(
+      eventually([&] { return phaseOf(client_->get(kPods, "default", "p4")) == "Running"; }));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "client/leader_election.h"
 
 #include "fake_api_client.h"
+#include "intercepting_api_client.h"
 
 #include <gtest/gtest.h>
 
@@ -15,52 +16,14 @@ namespace json = boost::json;
 using std::chrono::seconds;
 using testing::FakeApiClient;
 
-// Forwards to a shared fake, failing every request while `down` is set: one candidate cut off
-// from the API server while the others still reach it.
-class PartitionedApi : public ApiClient {
- public:
-  explicit PartitionedApi(std::shared_ptr<ApiClient> inner) : inner_(std::move(inner)) {}
+// A candidate cut off from the API server (every request fails while `down` is set) while the
+// others still reach it.
+struct PartitionedApi : testing::InterceptingApiClient {
+  explicit PartitionedApi(std::shared_ptr<ApiClient> inner)
+      : InterceptingApiClient(std::move(inner), [this](const testing::FakeAction&) {
+          if (down) throw ApiError::serviceUnavailable("partitioned");
+        }) {}
   std::atomic<bool> down{false};
-
-  json::object get(const Resource& r, const std::string& ns, const std::string& name) override {
-    check();
-    return inner_->get(r, ns, name);
-  }
-  ObjectList list(const Resource& r, const std::string& ns, const ListOptions& o) override {
-    check();
-    return inner_->list(r, ns, o);
-  }
-  json::object create(const Resource& r, const std::string& ns, const json::object& obj,
-                      const std::string& sub, const std::string& name) override {
-    check();
-    return inner_->create(r, ns, obj, sub, name);
-  }
-  json::object update(const Resource& r, const std::string& ns, const std::string& name,
-                      const json::object& obj, const std::string& sub) override {
-    check();
-    return inner_->update(r, ns, name, obj, sub);
-  }
-  json::object patch(const Resource& r, const std::string& ns, const std::string& name,
-                     PatchKind kind, const std::string& body, const std::string& sub) override {
-    check();
-    return inner_->patch(r, ns, name, kind, body, sub);
-  }
-  void remove(const Resource& r, const std::string& ns, const std::string& name,
-              const DeleteOptions& o) override {
-    check();
-    inner_->remove(r, ns, name, o);
-  }
-  std::unique_ptr<WatchStream> watch(const Resource& r, const std::string& ns,
-                                     const WatchOptions& o) override {
-    check();
-    return inner_->watch(r, ns, o);
-  }
-
- private:
-  void check() {
-    if (down) throw ApiError::serviceUnavailable("partitioned");
-  }
-  std::shared_ptr<ApiClient> inner_;
 };
 
 LeaseConfig configFor(const std::string& identity) {
