@@ -4,6 +4,7 @@
 #include "api/schema/openapi.h"
 #include "apiserver/admission/namespace_lifecycle.h"
 #include "apiserver/bootstrap.h"
+#include "apiserver/controllers/event_ttl.h"
 #include "apiserver/controllers/namespace_controller.h"
 #include "apiserver/controllers/periodic_loop.h"
 #include "apiserver/controllers/termination_deadline.h"
@@ -18,6 +19,7 @@
 #include "common/json_util.h"
 #include "common/log.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace cube::apiserver {
@@ -63,7 +65,8 @@ class ApiServerImpl : public ApiServer {
         watches_(resources_),
         handler_(registry_, resources_, watches_),
         namespaces_(resources_),
-        deadlines_(resources_) {
+        deadlines_(resources_),
+        eventTtl_(resources_, options_.eventTtl) {
     auto namespacesInfo = registry_.find("", "v1", "namespaces");
     admission_.add(
         std::make_shared<NamespaceLifecycle>([this, namespacesInfo](const std::string& name) {
@@ -116,7 +119,14 @@ class ApiServerImpl : public ApiServer {
     // kubernetes service, and it comes back as in Kubernetes.
     bootstrapLoop_ = std::make_unique<PeriodicLoop>("bootstrap", std::chrono::seconds(10),
                                                     [this] { ensureBootstrap(); });
+    // A tenth of the TTL between passes (at most a minute): an Event outlives its TTL by little.
+    eventTtlLoop_ = std::make_unique<PeriodicLoop>(
+        "event TTL",
+        std::clamp<std::chrono::milliseconds>(options_.eventTtl / 10, std::chrono::seconds(1),
+                                              std::chrono::minutes(1)),
+        [this] { eventTtl_.reconcileAll(); });
     bootstrapLoop_->start();
+    eventTtlLoop_->start();
     namespaceLoop_->start();
     deadlineLoop_->start();
     compactLoop_->start();
@@ -130,6 +140,7 @@ class ApiServerImpl : public ApiServer {
     if (namespaceLoop_) namespaceLoop_->stop();
     if (deadlineLoop_) deadlineLoop_->stop();
     if (compactLoop_) compactLoop_->stop();
+    if (eventTtlLoop_) eventTtlLoop_->stop();
     // Watch streams belong to HTTP connections: end them while the connections still run.
     watches_.shutdown();
     if (http_) http_->stop();
@@ -293,9 +304,11 @@ class ApiServerImpl : public ApiServer {
   ResourceHandler handler_;
   NamespaceController namespaces_;
   TerminationDeadline deadlines_;
+  EventTtl eventTtl_;
   std::shared_ptr<ServiceAllocation> serviceAllocation_;
   std::unique_ptr<http::HttpServer> http_;
-  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, deadlineLoop_, compactLoop_;
+  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, deadlineLoop_, compactLoop_,
+      eventTtlLoop_;
   store::Revision lastSeenRevision_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};

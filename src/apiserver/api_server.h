@@ -20,10 +20,13 @@ struct ApiServerOptions {
   uint16_t port = 6443;  // 0 = any free port
   int workerThreads = 32;
   ServiceRanges serviceRanges;
-  // Seconds new pods tolerate the not-ready/unreachable NoExecute taints (DefaultTolerationSeconds).
+  // Seconds new pods tolerate the not-ready/unreachable NoExecute taints
+  // (DefaultTolerationSeconds).
   DefaultTolerationSecondsOptions defaultTolerations;
   // Revisions older than this are compacted away (watches from before get 410 Gone).
   std::chrono::seconds compactionInterval = std::chrono::minutes(5);
+  // Events are deleted this long after they were last written (kube-apiserver's --event-ttl).
+  std::chrono::seconds eventTtl = std::chrono::hours(1);
 };
 
 class ApiServer {

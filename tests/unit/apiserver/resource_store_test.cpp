@@ -2,6 +2,7 @@
 
 #include "apiserver/rest/resource_store.h"
 #include "apiserver/admission/namespace_lifecycle.h"
+#include "apiserver/controllers/event_ttl.h"
 #include "apiserver/rest/object_meta.h"
 #include "common/json_util.h"
 #include "store/memory/memory_store.h"
@@ -275,6 +276,45 @@ TEST_F(ResourceStoreTest, NamespaceLifecycleRefusesMissingAndTerminatingNamespac
   } catch (const ApiError& e) {
     EXPECT_EQ(e.code(), 403);
   }
+}
+
+// Events expire an hour (the TTL) after they were last written; a repeat keeps one alive.
+TEST_F(ResourceStoreTest, EventTtlDeletesEventsLastWrittenLongerAgoThanTheTtl) {
+  auto events = registry_.find("", "v1", "events");
+  auto event = [&](const std::string& name) {
+    std::string now = formatRfc3339(clock_->now());
+    return json::parse(R"({"apiVersion":"v1","kind":"Event","metadata":{"name":")" + name +
+                       R"("},"involvedObject":{"kind":"Pod","name":"p","namespace":"default"},)" +
+                       R"("reason":"Started","message":"m","type":"Normal","count":1,)" +
+                       R"("firstTimestamp":")" + now + R"(","lastTimestamp":")" + now + R"("})")
+        .as_object();
+  };
+  resources_.create(*events, "default", event("old"), {});
+  resources_.create(*events, "default", event("repeated"), {});
+  EventTtl ttl(resources_, std::chrono::hours(1));
+  // The TTL loop reads the watch cache: let it catch up with the writes first.
+  auto expireEvents = [&](EventTtl& t) {
+    EXPECT_TRUE(cache_.sync());
+    return t.reconcileAll();
+  };
+  EXPECT_EQ(expireEvents(ttl), 0u);
+
+  clock_->advance(std::chrono::minutes(50));
+  resources_.create(*events, "default", event("young"), {});
+  // The repeat 50 minutes later moves lastTimestamp, as the recorder's aggregation does.
+  resources_.patch(*events, "default", "repeated", PatchType::Merge,
+                   R"({"count":2,"lastTimestamp":")" + formatRfc3339(clock_->now()) + R"("})", "",
+                   {});
+  clock_->advance(std::chrono::minutes(11));
+  EXPECT_EQ(expireEvents(ttl), 1u);
+  std::vector<std::string> left;
+  for (const auto& e : resources_.list(*events, "default", {}).items) left.push_back(nameOf(*e));
+  EXPECT_EQ(left, (std::vector<std::string>{"repeated", "young"}));
+  // Pods and other kinds are never touched.
+  resources_.create(*pods_, "default", pod("a"), {});
+  clock_->advance(std::chrono::hours(5));
+  EXPECT_EQ(expireEvents(ttl), 2u);
+  EXPECT_EQ(resources_.list(*pods_, "default", {}).items.size(), 1u);
 }
 
 }  // namespace
