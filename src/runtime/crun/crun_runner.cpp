@@ -1,0 +1,397 @@
+#include "runtime/crun/crun_runner.h"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace cube::runtime::crun {
+
+namespace bj = boost::json;
+using images::UniqueFd;
+
+namespace {
+
+constexpr const char* kUnifiedMount = "/sys/fs/cgroup/unified";
+
+struct MountEntry {
+  std::string mountPoint;
+  std::string fsType;
+};
+
+std::vector<MountEntry> readMounts() {
+  std::vector<MountEntry> out;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream ss(line);
+    std::string id, parent, dev, root, mountPoint;
+    ss >> id >> parent >> dev >> root >> mountPoint;
+    auto sep = line.find(" - ");
+    if (sep == std::string::npos) continue;
+    std::istringstream rest(line.substr(sep + 3));
+    std::string fsType;
+    rest >> fsType;
+    out.push_back({mountPoint, fsType});
+  }
+  return out;
+}
+
+// cgroup v1 hierarchies beside a cgroup2 mount at /sys/fs/cgroup/unified: what crun refuses.
+bool detectHybrid() {
+  bool v1 = false, unified = false;
+  for (const auto& m : readMounts()) {
+    if (m.fsType == "cgroup") v1 = true;
+    if (m.fsType == "cgroup2" && m.mountPoint == kUnifiedMount) unified = true;
+  }
+  return v1 && unified;
+}
+
+std::string findOnPath(const std::string& name) {
+  if (name.find('/') != std::string::npos) return ::access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = std::getenv("PATH");
+  std::istringstream ss(path ? path : "/usr/local/bin:/usr/bin:/bin");
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
+    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+// Writes a message to fd 2 of the child, async-signal-safe.
+void childFail(int fd, const char* what) {
+  const char* err = std::strerror(errno);  // glibc's strerror of a known errno does not allocate
+  (void)!::write(fd, "cube: ", 6);
+  (void)!::write(fd, what, std::strlen(what));
+  (void)!::write(fd, ": ", 2);
+  (void)!::write(fd, err, std::strlen(err));
+  (void)!::write(fd, "\n", 1);
+}
+
+// fork + exec of `argv`, stdio on the given fds. Between fork and exec only async-signal-safe
+// calls (the parent is multi-threaded): signal mask and dispositions reset, the optional private
+// mount namespace, fd setup, exec.
+pid_t spawn(const std::vector<std::string>& args, int inFd, int outFd, int errFd,
+            bool privateCgroupView) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+
+  pid_t pid = ::fork();
+  if (pid < 0) images::throwErrno("fork");
+  if (pid > 0) return pid;
+
+  // Child.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
+  }
+  if (::dup2(inFd, 0) < 0 || ::dup2(outFd, 1) < 0 || ::dup2(errFd, 2) < 0) {
+    childFail(errFd, "dup2");
+    ::_exit(126);
+  }
+  ::syscall(SYS_close_range, 3u, ~0u, 0u);
+  if (privateCgroupView) {
+    if (::unshare(CLONE_NEWNS) != 0) {
+      childFail(2, "unshare(CLONE_NEWNS)");
+      ::_exit(126);
+    }
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
+      childFail(2, "make / rslave");
+      ::_exit(126);
+    }
+    if (::umount2(kUnifiedMount, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
+      childFail(2, "umount /sys/fs/cgroup/unified");
+      ::_exit(126);
+    }
+  }
+  ::execv(argv[0], argv.data());
+  childFail(2, argv[0]);
+  ::_exit(127);
+}
+
+int waitChild(pid_t pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) images::throwErrno("waitpid " + std::to_string(pid));
+  }
+  return status;
+}
+
+std::string readFd(int fd) {
+  std::string out;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+    } else if (n == 0 || errno != EINTR) {
+      break;
+    }
+  }
+  return out;
+}
+
+std::string trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string describeStatus(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return "signal " + std::to_string(WTERMSIG(status));
+  return "status " + std::to_string(status);
+}
+
+bool succeeded(int status) {
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+UniqueFd openDevNull() {
+  UniqueFd fd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!fd) images::throwErrno("open /dev/null");
+  return fd;
+}
+
+ExitStatus exitStatusOf(int status) {
+  ExitStatus s;
+  if (WIFEXITED(status)) {
+    s.exitCode = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    s.signal = WTERMSIG(status);
+    s.exitCode = 128 + s.signal;
+  }
+  return s;
+}
+
+std::string parentOf(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
+}
+
+}  // namespace
+
+CrunRunner::CrunRunner(CrunRunnerOptions options) : options_(std::move(options)) {
+  crunPath_ = findOnPath(options_.crunPath);
+  if (crunPath_.empty()) throw CrunError("crun not found (" + options_.crunPath + ")");
+  if (options_.stateRoot.empty()) throw CrunError("CrunRunner: no state root");
+  images::makeDirs(options_.stateRoot, 0700);
+  // Orphaned container inits come to this process, so their exit status can be read.
+  if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
+    images::throwErrno("PR_SET_CHILD_SUBREAPER");
+  hybrid_ = detectHybrid();
+}
+
+std::optional<std::string> CrunRunner::unavailableReason(const std::string& crunPath) {
+  if (::geteuid() != 0)
+    return "containers need root (running as uid " + std::to_string(::geteuid()) + ")";
+  if (findOnPath(crunPath).empty()) return "crun is not installed (apt-get install crun)";
+  return std::nullopt;
+}
+
+CrunRunner::Output CrunRunner::crun(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {crunPath_, "--root", options_.stateRoot};
+  argv.insert(argv.end(), args.begin(), args.end());
+  int outPipe[2], errPipe[2];
+  if (::pipe2(outPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
+  UniqueFd outRead(outPipe[0]), outWrite(outPipe[1]);
+  if (::pipe2(errPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
+  UniqueFd errRead(errPipe[0]), errWrite(errPipe[1]);
+  UniqueFd devNull = openDevNull();
+  pid_t pid = spawn(argv, devNull.get(), outWrite.get(), errWrite.get(), hybrid_);
+  outWrite.reset();
+  errWrite.reset();
+  Output o;
+  // crun's outputs are small (state JSON, an error line): well below a pipe's buffer, so
+  // reading one after the other cannot deadlock.
+  o.out = readFd(outRead.get());
+  o.err = readFd(errRead.get());
+  o.status = waitChild(pid);
+  return o;
+}
+
+ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundleDir,
+                                 const std::string& logPath) {
+  std::string pidFile = bundleDir + "/init.pid";
+  ::unlink(pidFile.c_str());
+  UniqueFd log(::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  if (!log) images::throwErrno("open " + logPath);
+  struct stat st {};
+  if (::fstat(log.get(), &st) != 0) images::throwErrno("stat " + logPath);
+  UniqueFd devNull = openDevNull();
+
+  std::vector<std::string> argv = {crunPath_,  "--root",  options_.stateRoot, "run",   "--detach",
+                                   "--bundle", bundleDir, "--pid-file",       pidFile, id};
+  // The container inherits crun's stdio: the log file for stdout and stderr.
+  pid_t crunPid = spawn(argv, devNull.get(), log.get(), log.get(), hybrid_);
+  int status = waitChild(crunPid);
+  if (!succeeded(status)) {
+    // crun's complaint went to the log: take it out of there into the error.
+    std::string message;
+    {
+      std::ifstream in(logPath, std::ios::binary);
+      in.seekg(st.st_size);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      message = trim(ss.str());
+    }
+    if (::ftruncate(log.get(), st.st_size) != 0) {
+      // Keeping crun's message in the log is the lesser harm.
+    }
+    // A half-created container must not linger in crun's state.
+    try {
+      remove(id, "");
+    } catch (...) {
+    }
+    throw CrunError("crun run " + id + ": " + describeStatus(status) +
+                    (message.empty() ? "" : ": " + message));
+  }
+
+  ContainerProcess p;
+  p.id = id;
+  std::string pidText;
+  try {
+    pidText = trim(images::readFile(pidFile));
+    p.pid = static_cast<pid_t>(std::stol(pidText));
+  } catch (const std::exception& e) {
+    throw CrunError("crun run " + id + ": no pid in " + pidFile + " (" + pidText + ")");
+  }
+  // A pidfd for signals and polling; a zombie already reparented here still has one.
+  int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
+  if (fd >= 0) p.pidfd = UniqueFd(fd);
+  return p;
+}
+
+std::optional<ExitStatus> CrunRunner::wait(ContainerProcess& process,
+                                           std::optional<std::chrono::milliseconds> timeout) {
+  if (process.pid <= 0) throw CrunError("wait " + process.id + ": already reaped");
+  if (timeout && process.pidfd) {
+    struct pollfd pfd {
+      process.pidfd.get(), POLLIN, 0
+    };
+    int ms = static_cast<int>(timeout->count());
+    int r;
+    while ((r = ::poll(&pfd, 1, ms)) < 0 && errno == EINTR) {
+    }
+    if (r == 0) return std::nullopt;
+  }
+  int status = 0;
+  int flags = timeout ? WNOHANG : 0;
+  pid_t r;
+  while ((r = ::waitpid(process.pid, &status, flags)) < 0 && errno == EINTR) {
+  }
+  if (r < 0) {
+    images::throwErrno("waitpid container " + process.id + " (pid " + std::to_string(process.pid) +
+                       ")");
+  }
+  if (r == 0) return std::nullopt;
+  process.pid = -1;
+  process.pidfd.reset();
+  return exitStatusOf(status);
+}
+
+void CrunRunner::signal(const ContainerProcess& process, int sig) {
+  if (process.pid <= 0) return;
+  int r =
+      process.pidfd
+          ? static_cast<int>(::syscall(SYS_pidfd_send_signal, process.pidfd.get(), sig, nullptr, 0))
+          : ::kill(process.pid, sig);
+  if (r != 0 && errno != ESRCH) images::throwErrno("signal container " + process.id);
+}
+
+ExitStatus CrunRunner::stop(ContainerProcess& process, std::chrono::milliseconds grace) {
+  signal(process, SIGTERM);
+  if (auto s = wait(process, grace)) return *s;
+  signal(process, SIGKILL);
+  return *wait(process);
+}
+
+void CrunRunner::remove(const std::string& id, const std::string& cgroupsPath) {
+  Output o = crun({"delete", "--force", id});
+  if (!succeeded(o.status)) {
+    struct stat st {};
+    bool known = ::stat((options_.stateRoot + "/" + id).c_str(), &st) == 0;
+    if (known) {
+      throw CrunError("crun delete " + id + ": " + describeStatus(o.status) + ": " + trim(o.err));
+    }
+  }
+  if (!cgroupsPath.empty()) removeCgroupDirs(cgroupsPath);
+}
+
+void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
+  const std::string& root = options_.cgroupRoot;
+  auto below = [&](const std::string& p) {
+    return p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/';
+  };
+  std::string firstError;
+  for (const auto& m : readMounts()) {
+    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
+    // crun never uses the unified mount of a hybrid host.
+    if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
+    std::string path = cgroupsPath;
+    for (bool leaf = true; leaf || below(path); leaf = false, path = parentOf(path)) {
+      std::string dir = m.mountPoint + path;
+      if (::rmdir(dir.c_str()) != 0) {
+        if (errno == ENOENT) continue;  // gone already, or never made in this hierarchy
+        // The leaf busy means processes are left: report it. A busy parent holds siblings.
+        if (leaf && firstError.empty()) firstError = dir + ": " + std::strerror(errno);
+        break;
+      }
+      if (!below(parentOf(path))) break;
+    }
+  }
+  if (!firstError.empty()) throw CrunError("remove cgroup " + firstError);
+}
+
+std::optional<bj::object> CrunRunner::state(const std::string& id) {
+  Output o = crun({"state", id});
+  if (!succeeded(o.status)) {
+    struct stat st {};
+    if (::stat((options_.stateRoot + "/" + id).c_str(), &st) != 0) return std::nullopt;
+    throw CrunError("crun state " + id + ": " + describeStatus(o.status) + ": " + trim(o.err));
+  }
+  boost::system::error_code ec;
+  bj::value v = bj::parse(o.out, ec);
+  if (ec || !v.is_object()) throw CrunError("crun state " + id + ": unreadable output: " + o.out);
+  return v.get_object();
+}
+
+std::vector<std::string> CrunRunner::list() const {
+  std::vector<std::string> ids;
+  DIR* d = ::opendir(options_.stateRoot.c_str());
+  if (!d) return ids;
+  while (auto* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == ".." || e->d_type != DT_DIR) continue;
+    ids.push_back(name);
+  }
+  ::closedir(d);
+  return ids;
+}
+
+void writeBundleConfig(const std::string& bundleDir, const bj::object& spec) {
+  images::makeDirs(bundleDir, 0700);
+  images::writeFileAtomic(bundleDir + "/config.json", bj::serialize(spec));
+}
+
+}  // namespace cube::runtime::crun
