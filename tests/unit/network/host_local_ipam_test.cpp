@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -158,6 +159,30 @@ TEST_F(HostLocalIpamTest, ConcurrentAllocationsFromThreadsAndInstancesAreDistinc
   EXPECT_FALSE(distinct.count(range.network()));
   EXPECT_FALSE(distinct.count(range.gateway()));
   EXPECT_FALSE(distinct.count(range.broadcast()));
+}
+
+TEST_F(HostLocalIpamTest, ConcurrentAsksForOneSandboxGetOneAddress) {
+  // A retried setUp racing the first one: the lock makes look-up-then-reserve one step.
+  HostLocalIpam one(dir_, cidr("10.9.7.0/24"));
+  HostLocalIpam two(dir_, cidr("10.9.7.0/24"));
+  for (int round = 0; round < 20; ++round) {
+    std::string id = "same-" + std::to_string(round);
+    std::mutex mutex;
+    std::set<uint32_t> got;
+    std::vector<std::thread> threads;
+    std::latch start(8);  // all ask at once
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        auto ip = (t % 2 ? one : two).allocate(id);
+        std::lock_guard lock(mutex);
+        if (ip) got.insert(*ip);
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(got.size(), 1u) << id;
+  }
+  EXPECT_EQ(one.allocations().size(), 20u);
 }
 
 TEST_F(HostLocalIpamTest, RejectsSandboxIdsThatCannotBeStored) {
