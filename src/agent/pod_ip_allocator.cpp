@@ -1,6 +1,6 @@
 #include "agent/pod_ip_allocator.h"
 
-#include <arpa/inet.h>
+#include "network/ipv4_cidr.h"
 
 namespace cube::agent {
 
@@ -9,27 +9,13 @@ PodIpAllocator::PodIpAllocator(const std::string& cidr) {
 }
 
 std::optional<std::pair<uint32_t, int>> PodIpAllocator::parseCidr(const std::string& cidr) {
-  auto slash = cidr.find('/');
-  if (slash == std::string::npos) return std::nullopt;
-  in_addr addr{};
-  if (inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &addr) != 1) return std::nullopt;
-  int bits = 0;
-  try {
-    bits = std::stoi(cidr.substr(slash + 1));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (bits < 8 || bits > 30) return std::nullopt;
-  uint32_t ip = ntohl(addr.s_addr);
-  uint32_t mask = bits == 0 ? 0 : ~uint32_t(0) << (32 - bits);
-  return std::make_pair(ip & mask, bits);
+  auto parsed = network::Ipv4Cidr::parse(cidr);
+  if (!parsed) return std::nullopt;
+  return std::make_pair(parsed->base, parsed->prefix);
 }
 
 std::string PodIpAllocator::format(uint32_t ip) {
-  in_addr addr{htonl(ip)};
-  char buf[INET_ADDRSTRLEN];
-  inet_ntop(AF_INET, &addr, buf, sizeof(buf));
-  return buf;
+  return network::formatAddress(ip);
 }
 
 void PodIpAllocator::setCidr(const std::string& cidr) {
@@ -65,10 +51,10 @@ std::optional<std::string> PodIpAllocator::allocate() {
 }
 
 void PodIpAllocator::release(const std::string& ip) {
-  in_addr addr{};
-  if (inet_pton(AF_INET, ip.c_str(), &addr) != 1) return;
+  auto addr = network::parseAddress(ip);
+  if (!addr) return;
   std::lock_guard lock(mutex_);
-  used_.erase(ntohl(addr.s_addr));
+  used_.erase(*addr);
 }
 
 }  // namespace cube::agent

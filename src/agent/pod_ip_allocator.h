@@ -2,6 +2,10 @@
 // PodIpAllocator: hands out pod IPs from one IPv4 CIDR (the node's spec.podCIDR, or the agent's
 // fallback range until it is known), never the network or broadcast address nor .1 (the
 // gateway a real bridge would take), never one address to two live pods.
+//
+// In memory, for the fake runtime: hollow nodes have no namespaces, and hundreds of them in one
+// process should not write a file per pod. Real pods get theirs from network::HostLocalIpam,
+// which keeps allocations on disk; both parse CIDRs with network::Ipv4Cidr.
 
 #include <cstdint>
 #include <mutex>
