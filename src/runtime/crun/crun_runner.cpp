@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -218,7 +219,7 @@ CrunRunner::Output CrunRunner::crun(const std::vector<std::string>& args) {
   if (::pipe2(errPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
   UniqueFd errRead(errPipe[0]), errWrite(errPipe[1]);
   UniqueFd devNull = openDevNull();
-  pid_t pid = spawn(argv, devNull.get(), outWrite.get(), errWrite.get(), hybrid_);
+  pid_t pid = spawnCrun(argv, devNull.get(), outWrite.get(), errWrite.get());
   outWrite.reset();
   errWrite.reset();
   Output o;
@@ -226,7 +227,7 @@ CrunRunner::Output CrunRunner::crun(const std::vector<std::string>& args) {
   // reading one after the other cannot deadlock.
   o.out = readFd(outRead.get());
   o.err = readFd(errRead.get());
-  o.status = waitChild(pid);
+  o.status = waitCrun(pid);
   return o;
 }
 
@@ -243,8 +244,8 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   std::vector<std::string> argv = {crunPath_,  "--root",  options_.stateRoot, "run",   "--detach",
                                    "--bundle", bundleDir, "--pid-file",       pidFile, id};
   // The container inherits crun's stdio: the log file for stdout and stderr.
-  pid_t crunPid = spawn(argv, devNull.get(), log.get(), log.get(), hybrid_);
-  int status = waitChild(crunPid);
+  pid_t crunPid = spawnCrun(argv, devNull.get(), log.get(), log.get());
+  int status = waitCrun(crunPid);
   if (!succeeded(status)) {
     // crun's complaint went to the log: take it out of there into the error.
     std::string message;
@@ -277,9 +278,51 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
     throw CrunError("crun run " + id + ": no pid in " + pidFile + " (" + pidText + ")");
   }
   // A pidfd for signals and polling; a zombie already reparented here still has one.
+  {
+    std::lock_guard lock(mutex_);
+    ownCrunPids_.insert(p.pid);  // its comm may say crun until it execs: never a stray
+  }
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
   if (fd >= 0) p.pidfd = UniqueFd(fd);
   return p;
+}
+
+pid_t CrunRunner::spawnCrun(const std::vector<std::string>& argv, int inFd, int outFd, int errFd) {
+  // Held across fork so reapStrays never sees this child before it is registered.
+  std::lock_guard lock(mutex_);
+  pid_t pid = spawn(argv, inFd, outFd, errFd, hybrid_);
+  ownCrunPids_.insert(pid);
+  return pid;
+}
+
+int CrunRunner::waitCrun(pid_t pid) {
+  int status = waitChild(pid);
+  {
+    std::lock_guard lock(mutex_);
+    ownCrunPids_.erase(pid);
+  }
+  reapStrays();
+  return status;
+}
+
+void CrunRunner::reapStrays() {
+  std::lock_guard lock(mutex_);
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator("/proc/self/task", ec);
+       !ec && it != std::filesystem::directory_iterator(); ++it) {
+    std::ifstream in(it->path() / "children");
+    pid_t pid;
+    while (in >> pid) {
+      if (ownCrunPids_.count(pid)) continue;
+      std::ifstream statFile("/proc/" + std::to_string(pid) + "/stat");
+      std::string stat;
+      std::getline(statFile, stat);
+      // "<pid> (<comm>) <state> ...": only exited crun processes.
+      if (stat.find(" (crun) Z ") == std::string::npos) continue;
+      int status;
+      ::waitpid(pid, &status, WNOHANG);
+    }
+  }
 }
 
 std::optional<ExitStatus> CrunRunner::wait(ContainerProcess& process,
@@ -305,6 +348,10 @@ std::optional<ExitStatus> CrunRunner::wait(ContainerProcess& process,
                        ")");
   }
   if (r == 0) return std::nullopt;
+  {
+    std::lock_guard lock(mutex_);
+    ownCrunPids_.erase(process.pid);
+  }
   process.pid = -1;
   process.pidfd.reset();
   return exitStatusOf(status);

@@ -19,7 +19,11 @@
 // - crun leaves a container's parent cgroup dirs behind: remove() deletes them up to (not
 //   including) `cgroupRoot`.
 //
-// Thread-safe: no mutable state besides the processes themselves.
+// - `crun run -d` leaves an intermediate crun process that exits after crun does; it is
+//   reparented here (the subreaper) and would stay a zombie: the runner reaps zombie children
+//   named crun that it did not start itself (those it waits for by pid).
+//
+// Thread-safe.
 
 #include "runtime/images/file_util.h"
 
@@ -28,7 +32,9 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -100,10 +106,17 @@ class CrunRunner {
   // Runs crun with `args` after the global options; captures stdout and stderr.
   Output crun(const std::vector<std::string>& args);
   void removeCgroupDirs(const std::string& cgroupsPath) const;
+  pid_t spawnCrun(const std::vector<std::string>& argv, int inFd, int outFd, int errFd);
+  int waitCrun(pid_t pid);
+  // Reaps crun zombies reparented here (not the ones this runner waits for).
+  void reapStrays();
 
   CrunRunnerOptions options_;
   std::string crunPath_;
   bool hybrid_ = false;
+  std::mutex mutex_;
+  // Guarded by mutex_: crun processes started and container inits, not yet reaped.
+  std::set<pid_t> ownCrunPids_;
 };
 
 // Writes <bundleDir>/config.json (atomically), creating the dir.

@@ -607,10 +607,10 @@ bj::object buildOciSpec(const OciSpecInput& in) {
   bool readOnlyRoot = sc && json::getBool(*sc, "readOnlyRootFilesystem");
 
   ProcessUser user = processUser(in);
-  bj::object userObj{{"uid", user.uid}, {"gid", user.gid}};
+  bj::object userObj{{"uid", int64_t{user.uid}}, {"gid", int64_t{user.gid}}};
   if (!user.additionalGids.empty()) {
     bj::array gids;
-    for (auto g : user.additionalGids) gids.emplace_back(g);
+    for (auto g : user.additionalGids) gids.emplace_back(int64_t{g});
     userObj["additionalGids"] = std::move(gids);
   }
 

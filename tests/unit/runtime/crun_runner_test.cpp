@@ -1,0 +1,286 @@
+// Real containers: the busybox test image, an overlayfs root, a generated OCI spec, crun. Needs
+// root and crun (skipped otherwise). Everything made here is undone in TearDown, also when a
+// test fails halfway: containers killed and deleted, roots unmounted, cgroup dirs removed.
+#include "runtime/crun/crun_runner.h"
+
+#include "common/json_util.h"
+#include "runtime/crun/container_rootfs.h"
+#include "runtime/crun/oci_spec.h"
+#include "runtime/images/archive_import.h"
+#include "runtime/images/image_store.h"
+#include "test_archives.h"
+
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+
+namespace cube::runtime::crun {
+namespace {
+
+namespace bj = boost::json;
+using images::testing::readWhole;
+using images::testing::TempDir;
+using Clock = std::chrono::steady_clock;
+
+struct Container {
+  std::string id;
+  std::string dir;  // bundle dir: config.json, rootfs/, upper/, work/, log
+  std::string cgroupsPath;
+  ContainerProcess process;
+  std::string log() const { return dir + "/log"; }
+};
+
+// Cgroup dirs of every mounted hierarchy at `path` that exist.
+std::vector<std::string> cgroupDirs(const std::string& path) {
+  std::vector<std::string> found;
+  std::ifstream in("/proc/self/mountinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto sep = line.find(" - ");
+    if (sep == std::string::npos) continue;
+    std::string fsType = line.substr(sep + 3, line.find(' ', sep + 3) - sep - 3);
+    if (fsType != "cgroup" && fsType != "cgroup2") continue;
+    std::istringstream ss(line);
+    std::string a, b, c, d, mountPoint;
+    ss >> a >> b >> c >> d >> mountPoint;
+    struct stat st {};
+    if (::stat((mountPoint + path).c_str(), &st) == 0) found.push_back(mountPoint + path);
+  }
+  return found;
+}
+
+// Zombie children of this process: exits nobody reaped.
+int zombieChildren() {
+  int n = 0;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream in(task.path() / "children");
+    pid_t pid;
+    while (in >> pid) {
+      std::string stat = readWhole("/proc/" + std::to_string(pid) + "/stat");
+      auto close = stat.rfind(')');
+      if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') {
+        ++n;
+        std::printf("zombie child %d: %s\n", pid, stat.substr(0, close + 1).c_str());
+      }
+    }
+  }
+  return n;
+}
+
+class CrunRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (auto why = CrunRunner::unavailableReason()) GTEST_SKIP() << *why;
+    const std::string& archives = images::testing::testImagesDir();
+    ASSERT_FALSE(archives.empty()) << "tests/images/build.sh failed";
+    store_ = std::make_unique<images::ImageStore>(tmp_ / "store");
+    images::importArchive(*store_, archives + "/busybox-oci.tar");
+    auto record = store_->find("cube-test/busybox:1");
+    ASSERT_TRUE(record);
+    image_ = *record;
+    cgroupRoot_ = "/cube-test-" + std::to_string(::getpid());
+    runner_ = std::make_unique<CrunRunner>(CrunRunnerOptions{"crun", tmp_ / "crun", cgroupRoot_});
+  }
+
+  void TearDown() override {
+    if (!runner_) return;
+    for (auto& c : containers_) {
+      try {
+        if (c.process.pid > 0) {
+          runner_->signal(c.process, SIGKILL);
+          runner_->wait(c.process);
+        }
+        runner_->remove(c.id, c.cgroupsPath);
+        ContainerRootfs::remove(c.dir);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "cleanup of " << c.id << ": " << e.what();
+      }
+    }
+    for (const auto& dir : cgroupDirs(cgroupRoot_)) ::rmdir(dir.c_str());
+  }
+
+  bj::object pod(const std::string& name = "pod-a") {
+    return json::parse(R"({"metadata":{"name":")" + name +
+                       R"(","namespace":"default","uid":"u1"},"spec":{}})")
+        .as_object();
+  }
+
+  // Mounts the root, writes the bundle for `containerJson` in pod `podObj`.
+  Container& prepare(const std::string& id, const std::string& containerJson,
+                     const bj::object& podObj) {
+    Container& c = containers_.emplace_back();
+    c.id = id;
+    c.dir = tmp_ / ("containers/" + id);
+    c.cgroupsPath = cgroupRoot_ + "/pod-u1/" + id;
+    std::vector<std::string> layers;
+    for (const auto& diffId : image_.diffIds()) layers.push_back(store_->layerPath(diffId));
+    ContainerRootfs::mount(c.dir, layers);
+    bj::object spec = json::parse(containerJson).as_object();
+    OciSpecInput in;
+    in.pod = &podObj;
+    in.container = &spec;
+    in.image = image_.config;
+    in.rootfsPath = ContainerRootfs::rootfsPath(c.dir);
+    in.cgroupsPath = c.cgroupsPath;
+    writeBundleConfig(c.dir, buildOciSpec(in));
+    return c;
+  }
+
+  Container& start(const std::string& id, const std::string& containerJson) {
+    Container& c = prepare(id, containerJson, pod());
+    c.process = runner_->run(c.id, c.dir, c.log());
+    return c;
+  }
+
+  TempDir tmp_;
+  std::unique_ptr<images::ImageStore> store_;
+  images::ImageRecord image_;
+  std::string cgroupRoot_;
+  std::unique_ptr<CrunRunner> runner_;
+  std::deque<Container> containers_;
+};
+
+TEST_F(CrunRunnerTest, RunsAContainerAndReportsItsOutputAndExitCode) {
+  Container& c = start("c1", R"({"name":"main","command":["sh","-c"],
+      "args":["echo hello; echo oops >&2; hostname; id -u; pwd; echo $(GREETING) $GREETING; exit 3"],
+      "workingDir":"/tmp","env":[{"name":"GREETING","value":"hi"}],
+      "securityContext":{"runAsUser":1000}})");
+  auto status = runner_->wait(c.process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exitCode, 3);
+  EXPECT_EQ(status->signal, 0);
+  EXPECT_EQ(readWhole(c.log()), "hello\noops\npod-a\n1000\n/tmp\nhi hi\n");
+}
+
+TEST_F(CrunRunnerTest, StateFollowsTheContainer) {
+  Container& c = start("c1", R"({"name":"main","command":["sleep","1000"]})");
+  auto state = runner_->state("c1");
+  ASSERT_TRUE(state);
+  EXPECT_EQ(json::getString(*state, "status"), "running");
+  EXPECT_EQ(json::getInt(*state, "pid"), c.process.pid);
+  EXPECT_EQ(runner_->list(), std::vector<std::string>{"c1"});
+  EXPECT_FALSE(runner_->wait(c.process, std::chrono::milliseconds(0)));  // still running
+  EXPECT_FALSE(runner_->state("nope"));
+}
+
+TEST_F(CrunRunnerTest, StopEscalatesToSigkillWhenSigtermIsIgnored) {
+  // busybox as PID 1 has no SIGTERM handler, so the kernel drops SIGTERM: only SIGKILL ends it.
+  Container& c = start("c1", R"({"name":"main","command":["sleep","1000"],
+      "resources":{"limits":{"memory":"64Mi","cpu":"500m"},"requests":{"cpu":"250m"}}})");
+  // The limits reached the kernel.
+  auto memDirs = cgroupDirs(c.cgroupsPath);
+  bool checkedMemory = false, checkedCpu = false;
+  for (const auto& dir : memDirs) {
+    if (dir.find("/memory/") != std::string::npos) {
+      EXPECT_EQ(readWhole(dir + "/memory.limit_in_bytes"), "67108864\n");
+      checkedMemory = true;
+    }
+    if (std::filesystem::exists(dir + "/cpu.cfs_quota_us")) {
+      EXPECT_EQ(readWhole(dir + "/cpu.cfs_quota_us"), "50000\n");
+      EXPECT_EQ(readWhole(dir + "/cpu.shares"), "256\n");
+      checkedCpu = true;
+    }
+  }
+  if (!runner_->hybridCgroups() && memDirs.size() == 1) {
+    EXPECT_EQ(readWhole(memDirs[0] + "/memory.max"), "67108864\n");  // cgroup v2 host
+  } else {
+    EXPECT_TRUE(checkedMemory && checkedCpu) << "no memory/cpu cgroup for " << c.cgroupsPath;
+  }
+
+  auto t0 = Clock::now();
+  ExitStatus s = runner_->stop(c.process, std::chrono::milliseconds(300));
+  auto ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  EXPECT_EQ(s.signal, SIGKILL);
+  EXPECT_EQ(s.exitCode, 137);
+  EXPECT_EQ(c.process.pid, -1);
+  std::printf("[ stop ] SIGTERM ignored, SIGKILL after a 300 ms grace: ended in %.1f ms\n", ms);
+}
+
+TEST_F(CrunRunnerTest, StopEndsAContainerThatHandlesSigterm) {
+  Container& c = start("c1", R"({"name":"main","command":["sh","-c",
+      "trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 0.05; done"]})");
+  // Wait for the trap to be in place (its "ready" line), then ask it to stop.
+  for (int i = 0; i < 200 && readWhole(c.log()).find("ready") == std::string::npos; ++i) {
+    ::usleep(10000);
+  }
+  ExitStatus s = runner_->stop(c.process, std::chrono::seconds(30));
+  EXPECT_EQ(s.signal, 0);
+  EXPECT_EQ(s.exitCode, 0);
+  EXPECT_EQ(readWhole(c.log()), "ready\nbye\n");
+}
+
+TEST_F(CrunRunnerTest, RemoveLeavesNoStateMountsOrCgroups) {
+  Container& c = start("c1", R"({"name":"main","command":["sleep","1000"]})");
+  ASSERT_TRUE(ContainerRootfs::isMounted(c.dir));
+  ASSERT_FALSE(cgroupDirs(c.cgroupsPath).empty());
+  runner_->stop(c.process, std::chrono::milliseconds(0));
+  runner_->remove(c.id, c.cgroupsPath);
+  ContainerRootfs::remove(c.dir);
+  EXPECT_FALSE(runner_->state("c1"));
+  EXPECT_TRUE(runner_->list().empty());
+  EXPECT_FALSE(ContainerRootfs::isMounted(c.dir));
+  EXPECT_FALSE(std::filesystem::exists(c.dir + "/rootfs"));
+  EXPECT_FALSE(std::filesystem::exists(c.dir + "/upper"));
+  EXPECT_TRUE(cgroupDirs(c.cgroupsPath).empty());
+  EXPECT_TRUE(cgroupDirs(cgroupRoot_ + "/pod-u1").empty()) << "the parent crun leaves behind";
+  EXPECT_EQ(zombieChildren(), 0);
+  // Removing again is fine.
+  runner_->remove(c.id, c.cgroupsPath);
+  ContainerRootfs::remove(c.dir);
+}
+
+TEST_F(CrunRunnerTest, AFailedStartNamesTheCauseAndLeavesNothing) {
+  Container& c = prepare("c1", R"({"name":"main","command":["/no/such/binary"]})", pod());
+  try {
+    c.process = runner_->run(c.id, c.dir, c.log());
+    FAIL() << "run succeeded";
+  } catch (const CrunError& e) {
+    EXPECT_NE(std::string(e.what()).find("/no/such/binary"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(readWhole(c.log()), "");  // crun's complaint is in the error, not the log
+  EXPECT_FALSE(runner_->state("c1"));
+}
+
+TEST_F(CrunRunnerTest, ReadOnlyRootAndCapabilities) {
+  Container& c = start("c1", R"({"name":"main","command":["sh","-c",
+      "touch /x 2>/dev/null && echo wrote / || echo ro /; touch /tmp/x 2>/dev/null && echo wrote /tmp || echo ro /tmp; grep CapEff /proc/self/status"],
+      "securityContext":{"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"],"add":["NET_BIND_SERVICE"]}}})");
+  auto s = runner_->wait(c.process);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->exitCode, 0);
+  // /tmp is part of the image's root here: read-only too. CapEff: only bit 10.
+  EXPECT_EQ(readWhole(c.log()), "ro /\nro /tmp\nCapEff:\t0000000000000400\n");
+}
+
+// create (rootfs mount + bundle) + run + wait + delete (+ rootfs removal), one after another.
+TEST_F(CrunRunnerTest, MeasureContainerLifecycle) {
+  constexpr int kRuns = 20;
+  std::vector<double> ms;
+  bj::object p = pod();
+  for (int i = 0; i < kRuns; ++i) {
+    auto t0 = Clock::now();
+    Container& c = prepare("t" + std::to_string(i), R"({"name":"main","command":["true"]})", p);
+    c.process = runner_->run(c.id, c.dir, c.log());
+    auto s = runner_->wait(c.process);
+    ASSERT_TRUE(s);
+    ASSERT_EQ(s->exitCode, 0);
+    runner_->remove(c.id, c.cgroupsPath);
+    ContainerRootfs::remove(c.dir);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf(
+      "[ lifecycle ] rootfs+bundle+crun run+wait+crun delete, %d containers: p50 %.1f ms, "
+      "min %.1f ms, max %.1f ms (hybrid cgroups: %s)\n",
+      kRuns, ms[kRuns / 2], ms.front(), ms.back(), runner_->hybridCgroups() ? "yes" : "no");
+}
+
+}  // namespace
+}  // namespace cube::runtime::crun
