@@ -32,7 +32,10 @@ void BridgePodNetwork::ensureBridge() {
   auto index = host.linkIndex(config_.bridgeName);
   if (!index) {
     try {
-      host.createBridge(config_.bridgeName);
+      // Locally administered, unicast, and unique per node: 02:c0 and the gateway address.
+      uint32_t gw = config_.podCidr.gateway();
+      host.createBridge(config_.bridgeName, {0x02, 0xc0, uint8_t(gw >> 24), uint8_t(gw >> 16),
+                                             uint8_t(gw >> 8), uint8_t(gw)});
     } catch (const NetworkError& e) {
       if (e.error() != EEXIST) throw;  // another process made it meanwhile
     }

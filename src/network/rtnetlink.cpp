@@ -171,10 +171,11 @@ std::optional<int> RtNetlink::linkIndex(const std::string& name) {
   return reinterpret_cast<const ifinfomsg*>(reply.data())->ifi_index;
 }
 
-void RtNetlink::createBridge(const std::string& name) {
+void RtNetlink::createBridge(const std::string& name, const std::array<uint8_t, 6>& mac) {
   NetlinkMessage m(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   m.append(linkHeader());
   m.attr(IFLA_IFNAME, name);
+  m.attr(IFLA_ADDRESS, mac.data(), mac.size());
   size_t info = m.beginNested(IFLA_LINKINFO);
   m.attr(IFLA_INFO_KIND, "bridge");
   m.endNested(info);

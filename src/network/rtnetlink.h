@@ -10,6 +10,7 @@
 
 #include "network/unique_fd.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -24,7 +25,10 @@ class RtNetlink {
   static RtNetlink inNamespace(int netnsFd);
 
   std::optional<int> linkIndex(const std::string& name);
-  void createBridge(const std::string& name);
+  // `mac` (6 bytes) is set explicitly so the bridge keeps it: one with a kernel-chosen address
+  // takes its lowest port's, which changes as pods come and go and stales the pods' ARP entry
+  // for the gateway.
+  void createBridge(const std::string& name, const std::array<uint8_t, 6>& mac);
   // A veth pair: `name` here, `peerName` created directly inside the namespace `peerNetnsFd`.
   void createVethPair(const std::string& name, const std::string& peerName, int peerNetnsFd);
   void setLinkUp(int index);

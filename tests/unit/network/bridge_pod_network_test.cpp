@@ -13,6 +13,7 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 namespace cube::network {
@@ -125,9 +126,21 @@ TEST(BridgePodNetworkNames, HostInterfaceNamesFitAndDiffer) {
   EXPECT_EQ(a, BridgePodNetwork::hostInterfaceName("0b1e9d0c-5f5e-4c7e-9a51-3a1f0c1b2d3e"));
 }
 
+std::string readLine(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
 TEST_F(BridgePodNetworkTest, TwoPodsReachEachOtherAndTheGateway) {
+  network_->ensureBridge();
+  fs::path bridgeMac = "/sys/class/net/" + network_->config().bridgeName + "/address";
+  std::string macBefore = readLine(bridgeMac);
   auto a = network_->setUp(sandbox("a"));
   auto b = network_->setUp(sandbox("b"));
+  // Ports come and go; the bridge's (the gateway's) MAC address stays.
+  EXPECT_EQ(readLine(bridgeMac), macBefore);
   auto range = *Ipv4Cidr::parse(cidr_);
   EXPECT_EQ(a.netnsPath, std::string(kDefaultNetnsDir) + "/" + sandboxes_[0]);
   EXPECT_EQ(a.gateway, range.gateway());
