@@ -51,6 +51,10 @@ std::string whyNoRoot() {
   if (run("command -v nsenter && command -v busybox").exitCode != 0) {
     return "needs nsenter and busybox on PATH";
   }
+  if (run("unshare --net true").exitCode != 0) {
+    return "root without the capabilities to make network namespaces (CAP_SYS_ADMIN, "
+           "CAP_NET_ADMIN)";
+  }
   return "";
 }
 
