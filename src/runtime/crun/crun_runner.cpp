@@ -241,13 +241,9 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   if (::fstat(log.get(), &st) != 0) images::throwErrno("stat " + logPath);
   UniqueFd devNull = openDevNull();
 
-  std::vector<std::string> argv = {crunPath_,  "--root",  options_.stateRoot, "run",   "--detach",
-                                   "--bundle", bundleDir, "--pid-file",       pidFile, id};
-  // The container inherits crun's stdio: the log file for stdout and stderr.
-  pid_t crunPid = spawnCrun(argv, devNull.get(), log.get(), log.get());
-  int status = waitCrun(crunPid);
-  if (!succeeded(status)) {
-    // crun's complaint went to the log: take it out of there into the error.
+  // crun's complaint goes to its stderr, the log: take it out of there into the error, and
+  // delete what was half made.
+  auto fail = [&](const std::string& step, int status) {
     std::string message;
     {
       std::ifstream in(logPath, std::ios::binary);
@@ -259,14 +255,23 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
     if (::ftruncate(log.get(), st.st_size) != 0) {
       // Keeping crun's message in the log is the lesser harm.
     }
-    // A half-created container must not linger in crun's state.
     try {
       remove(id, "");
     } catch (...) {
     }
-    throw CrunError("crun run " + id + ": " + describeStatus(status) +
-                    (message.empty() ? "" : ": " + message));
-  }
+    return CrunError("crun " + step + " " + id + ": " + describeStatus(status) +
+                     (message.empty() ? "" : ": " + message));
+  };
+
+  // create, then start (not `run -d`): after create the container's init waits for start and
+  // crun has exited, so the init is already this process's child. With `run -d` a container
+  // that exits at once can be reaped by crun itself before crun exits, and its exit status is
+  // lost (seen here with `true` under load). The container inherits crun's stdio: the log.
+  std::vector<std::string> create = {crunPath_,    "--root",   options_.stateRoot,
+                                     "create",     "--bundle", bundleDir,
+                                     "--pid-file", pidFile,    id};
+  int status = waitCrun(spawnCrun(create, devNull.get(), log.get(), log.get()), false);
+  if (!succeeded(status)) throw fail("create", status);
 
   ContainerProcess p;
   p.id = id;
@@ -275,15 +280,23 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
     pidText = trim(images::readFile(pidFile));
     p.pid = static_cast<pid_t>(std::stol(pidText));
   } catch (const std::exception& e) {
-    throw CrunError("crun run " + id + ": no pid in " + pidFile + " (" + pidText + ")");
+    throw fail("create (no pid in " + pidFile + ")", status);
   }
-  // A pidfd for signals and polling; a zombie already reparented here still has one.
   {
     std::lock_guard lock(mutex_);
-    ownCrunPids_.insert(p.pid);  // its comm may say crun until it execs: never a stray
+    ownCrunPids_.insert(p.pid);  // its comm says crun until it execs: never a stray
   }
+  // A pidfd for signals and polling; valid until the init is reaped.
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
   if (fd >= 0) p.pidfd = UniqueFd(fd);
+
+  std::vector<std::string> start = {crunPath_, "--root", options_.stateRoot, "start", id};
+  status = waitCrun(spawnCrun(start, devNull.get(), log.get(), log.get()));
+  if (!succeeded(status)) {
+    CrunError error = fail("start", status);  // deletes (and so kills) the container
+    wait(p);
+    throw error;
+  }
   return p;
 }
 
@@ -295,13 +308,13 @@ pid_t CrunRunner::spawnCrun(const std::vector<std::string>& argv, int inFd, int 
   return pid;
 }
 
-int CrunRunner::waitCrun(pid_t pid) {
+int CrunRunner::waitCrun(pid_t pid, bool reap) {
   int status = waitChild(pid);
   {
     std::lock_guard lock(mutex_);
     ownCrunPids_.erase(pid);
   }
-  reapStrays();
+  if (reap) reapStrays();
   return status;
 }
 

@@ -4,7 +4,7 @@
 //
 // - State: `crun --root <stateRoot>`, so cube's containers are apart from anyone else's.
 // - Exit codes: the process becomes a child subreaper (PR_SET_CHILD_SUBREAPER, process-wide),
-//   so a container's init, orphaned when `crun run -d` exits, is reparented to this process and
+//   so a container's init, orphaned when `crun create` exits, is reparented to this process and
 //   waitpid on it gives its exit status. Its pid stays valid (a zombie at worst) until reaped,
 //   so signals sent through its pidfd never reach a recycled pid.
 // - Hybrid cgroups: crun refuses a host that mounts both cgroup v1 hierarchies and a cgroup2
@@ -19,7 +19,7 @@
 // - crun leaves a container's parent cgroup dirs behind: remove() deletes them up to (not
 //   including) `cgroupRoot`.
 //
-// - `crun run -d` leaves an intermediate crun process that exits after crun does; it is
+// - `crun create` leaves an intermediate crun process that exits after crun does; it is
 //   reparented here (the subreaper) and would stay a zombie: the runner reaps zombie children
 //   named crun that it did not start itself (those it waits for by pid).
 //
@@ -75,9 +75,9 @@ class CrunRunner {
   const std::string& crunPath() const { return crunPath_; }
   bool hybridCgroups() const { return hybrid_; }
 
-  // `crun run -d`: creates and starts container `id` from `bundleDir` (config.json there); its
-  // stdout and stderr are appended to `logPath`. Returns once the container runs (or has
-  // already exited: wait() then tells). On failure the log is cut back to where it was and the
+  // `crun create` + `crun start`: creates and starts container `id` from `bundleDir` (config.json
+  // there); its stdout and stderr are appended to `logPath`. Returns once the container runs (or
+  // has already exited: wait() then tells). On failure the log is cut back to where it was and the
   // CrunError carries crun's message.
   ContainerProcess run(const std::string& id, const std::string& bundleDir,
                        const std::string& logPath);
@@ -107,7 +107,7 @@ class CrunRunner {
   Output crun(const std::vector<std::string>& args);
   void removeCgroupDirs(const std::string& cgroupsPath) const;
   pid_t spawnCrun(const std::vector<std::string>& argv, int inFd, int outFd, int errFd);
-  int waitCrun(pid_t pid);
+  int waitCrun(pid_t pid, bool reap = true);
   // Reaps crun zombies reparented here (not the ones this runner waits for).
   void reapStrays();
 
