@@ -423,6 +423,22 @@ void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
   if (!firstError.empty()) throw CrunError("remove cgroup " + firstError);
 }
 
+bool CrunRunner::oomKilled(const std::string& cgroupsPath) const {
+  for (const auto& m : readMounts()) {
+    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
+    if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
+    for (const char* file : {"/memory.events", "/memory.oom_control"}) {
+      std::ifstream in(m.mountPoint + cgroupsPath + file);
+      std::string key;
+      uint64_t value;
+      while (in >> key >> value) {
+        if (key == "oom_kill" && value > 0) return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::optional<bj::object> CrunRunner::state(const std::string& id) {
   Output o = crun({"state", id});
   if (!succeeded(o.status)) {

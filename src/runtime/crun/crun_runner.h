@@ -92,6 +92,9 @@ class CrunRunner {
   // `crun delete --force` (kills what still runs), then removes the container's cgroup dirs and
   // its empty parents below cgroupRoot. Unknown ids are fine.
   void remove(const std::string& id, const std::string& cgroupsPath);
+  // Whether the kernel's OOM killer killed a process of the container's cgroup (memory.events
+  // or v1 memory.oom_control `oom_kill`). Ask before remove(), which deletes the cgroup.
+  bool oomKilled(const std::string& cgroupsPath) const;
   // `crun state`: {"id", "pid", "status": created|running|stopped, "bundle", ...}; nullopt for
   // an unknown id.
   std::optional<boost::json::object> state(const std::string& id);

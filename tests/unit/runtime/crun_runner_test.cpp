@@ -259,6 +259,23 @@ TEST_F(CrunRunnerTest, ReadOnlyRootAndCapabilities) {
   EXPECT_EQ(readWhole(c.log()), "ro /\nro /tmp\nCapEff:\t0000000000000400\n");
 }
 
+TEST_F(CrunRunnerTest, MemoryLimitKillsWithOom) {
+  // The shell keeps 100 MB in a variable under a 32 MiB limit (this host has no swap).
+  Container& c = start("c1", R"({"name":"main","command":["sh","-c",
+      "a=$(head -c 100000000 /dev/zero | tr '\\0' x); echo survived"],
+      "resources":{"limits":{"memory":"32Mi"}}})");
+  auto s = runner_->wait(c.process);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->exitCode, 137);
+  EXPECT_TRUE(runner_->oomKilled(c.cgroupsPath));
+  EXPECT_EQ(readWhole(c.log()).find("survived"), std::string::npos);
+
+  Container& d = start("c2", R"({"name":"main","command":["true"],
+      "resources":{"limits":{"memory":"32Mi"}}})");
+  ASSERT_TRUE(runner_->wait(d.process));
+  EXPECT_FALSE(runner_->oomKilled(d.cgroupsPath));
+}
+
 // create (rootfs mount + bundle) + run + wait + delete (+ rootfs removal), one after another;
 // printed per phase (p50), never asserted.
 TEST_F(CrunRunnerTest, MeasureContainerLifecycle) {
