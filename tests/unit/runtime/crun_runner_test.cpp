@@ -20,6 +20,8 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
+#include <thread>
 
 namespace cube::runtime::crun {
 namespace {
@@ -274,6 +276,47 @@ TEST_F(CrunRunnerTest, MemoryLimitKillsWithOom) {
       "resources":{"limits":{"memory":"32Mi"}}})");
   ASSERT_TRUE(runner_->wait(d.process));
   EXPECT_FALSE(runner_->oomKilled(d.cgroupsPath));
+}
+
+// Containers started, waited for and deleted from several threads at once: each gets its own
+// exit code (the stray-crun reaping never takes another thread's crun or container init).
+TEST_F(CrunRunnerTest, ConcurrentContainersKeepTheirExitCodes) {
+  constexpr int kThreads = 4, kEach = 3;
+  bj::object p = pod();
+  std::mutex mu;  // guards containers_ (prepare appends to it)
+  std::vector<std::string> errors;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int code = 10 + t * kEach + i;
+        try {
+          Container* c;
+          {
+            std::lock_guard lock(mu);
+            c = &prepare(
+                "p" + std::to_string(code),
+                R"({"name":"main","command":["sh","-c","exit )" + std::to_string(code) + R"("]})",
+                p);
+          }
+          c->process = runner_->run(c->id, c->dir, c->log());
+          auto s = runner_->wait(c->process);
+          if (!s || s->exitCode != code) {
+            std::lock_guard lock(mu);
+            errors.push_back(c->id + ": exit " + (s ? std::to_string(s->exitCode) : "none"));
+          }
+          runner_->remove(c->id, c->cgroupsPath);
+        } catch (const std::exception& e) {
+          std::lock_guard lock(mu);
+          errors.push_back(e.what());
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_TRUE(runner_->list().empty());
+  EXPECT_EQ(zombieChildren(), 0);
 }
 
 // create (rootfs mount + bundle) + run + wait + delete (+ rootfs removal), one after another;
