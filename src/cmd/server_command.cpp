@@ -9,6 +9,7 @@
 #include "cmd/termination_signals.h"
 #include "common/log.h"
 #include "controllers/controller_manager.h"
+#include "controllers/nodeipam/node_ipam_controller.h"
 #include "scheduler/scheduler.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -91,6 +92,15 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
   cmd->add_option("--default-not-ready-toleration-seconds", f.defaultNotReadyTolerationSeconds,
                   "tolerationSeconds of the not-ready:NoExecute toleration added to pods")
       ->capture_default_str();
+  cmd->add_option("--cluster-cidr", f.clusterCidr,
+                  "IPv4 range the nodes' pod subnets (spec.podCIDR) are taken from")
+      ->capture_default_str();
+  cmd->add_option("--node-cidr-mask-size", f.nodeCidrMaskSize,
+                  "Prefix length of each node's pod subnet (cluster prefix .. 30)")
+      ->capture_default_str();
+  cmd->add_option("--event-ttl", f.eventTtl, "How long Events are kept after their last update")
+      ->check(checkDurationFlag)
+      ->capture_default_str();
   cmd->add_flag("--leader-elect,!--no-leader-elect", f.leaderElect,
                 "Run the scheduler and controllers only while holding their Leases "
                 "(--leader-elect=false: always)")
@@ -111,6 +121,8 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
 }
 
 int runServer(const ServerFlags& flags) {
+  // Before anything starts: a bad range must stop the server, not just its IPAM controller.
+  controllers::nodeipam::validateNodeIpamOptions({flags.clusterCidr, flags.nodeCidrMaskSize});
   if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
   if (flags.logLevel == "warn") log::setLevel(log::Level::Warn);
   TerminationSignals signals;
@@ -133,6 +145,7 @@ int runServer(const ServerFlags& flags) {
   options.port = flags.port;
   options.defaultTolerations.unreachableSeconds = flags.defaultUnreachableTolerationSeconds;
   options.defaultTolerations.notReadySeconds = flags.defaultNotReadyTolerationSeconds;
+  options.eventTtl = wholeSeconds("--event-ttl", flags.eventTtl);
   auto server = apiserver::makeApiServer(options, store);
   server->start();
 
@@ -150,6 +163,8 @@ int runServer(const ServerFlags& flags) {
     controllers::ControllerManagerOptions managerOptions;
     managerOptions.nodeMonitorGracePeriod =
         durationFlag("--node-monitor-grace-period", flags.nodeMonitorGracePeriod);
+    managerOptions.clusterCidr = flags.clusterCidr;
+    managerOptions.nodeCidrMaskSize = flags.nodeCidrMaskSize;
     controllerManager = std::make_unique<ControlPlaneComponent>(
         flags, client, "kube-controller-manager", identity, [client, managerOptions] {
           auto manager = std::make_shared<controllers::ControllerManager>(client, managerOptions);

@@ -23,8 +23,14 @@ struct ServerFlags {
   // DefaultTolerationSeconds admission: how long new pods tolerate unreachable/not-ready nodes.
   int64_t defaultUnreachableTolerationSeconds = 300;
   int64_t defaultNotReadyTolerationSeconds = 300;
+  // Node IPAM: every node's spec.podCIDR is a /nodeCidrMaskSize subnet of clusterCidr (k3s'
+  // and kube-controller-manager's flags and IPv4 defaults).
+  std::string clusterCidr = "10.42.0.0/16";
+  int nodeCidrMaskSize = 24;
   // Leader election of the scheduler and the controller manager (Leases kube-scheduler and
   // kube-controller-manager in kube-system), with kube-scheduler's flag names and defaults.
+  // Events are deleted this long after they were last written (kube-apiserver's --event-ttl).
+  std::string eventTtl = "1h";
   bool leaderElect = true;
   std::string leaderElectLeaseDuration = "15s";
   std::string leaderElectRenewDeadline = "10s";

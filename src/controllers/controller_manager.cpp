@@ -63,8 +63,9 @@ void ControllerManager::addDefaultControllers() {
   add([](const ControllerContext& c) {
     return std::make_unique<garbagecollector::GarbageCollector>(c);
   });
-  add([](const ControllerContext& c) {
-    return std::make_unique<nodeipam::NodeIpamController>(c);
+  add([ipam = nodeipam::NodeIpamOptions{options_.clusterCidr, options_.nodeCidrMaskSize}](
+          const ControllerContext& c) {
+    return std::make_unique<nodeipam::NodeIpamController>(c, ipam);
   });
   add([grace = options_.nodeMonitorGracePeriod](const ControllerContext& c) {
     return std::make_unique<nodelifecycle::NodeLifecycleController>(

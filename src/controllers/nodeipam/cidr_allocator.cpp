@@ -10,7 +10,7 @@ CidrAllocator::CidrAllocator(const std::string& clusterCidr, int nodeMaskSize) {
   if (!parsed) throw std::invalid_argument("invalid cluster CIDR " + clusterCidr);
   clusterPrefix_ = parsed->second;
   nodePrefix_ = nodeMaskSize;
-  if (nodePrefix_ <= clusterPrefix_ || nodePrefix_ > 32 || nodePrefix_ - clusterPrefix_ > 24)
+  if (nodePrefix_ < clusterPrefix_ || nodePrefix_ > 32 || nodePrefix_ - clusterPrefix_ > 24)
     throw std::invalid_argument("node CIDR mask /" + std::to_string(nodeMaskSize) +
                                 " does not fit cluster CIDR " + clusterCidr);
   uint32_t mask = clusterPrefix_ == 0 ? 0 : ~uint32_t{0} << (32 - clusterPrefix_);

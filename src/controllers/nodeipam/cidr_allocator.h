@@ -14,7 +14,8 @@ namespace cube::controllers::nodeipam {
 
 class CidrAllocator {
  public:
-  // Throws std::invalid_argument for a malformed CIDR or a node mask not longer than the cluster's.
+  // Throws std::invalid_argument for a malformed CIDR, a node mask shorter than the cluster's, or
+  // more than 2^24 subnets.
   CidrAllocator(const std::string& clusterCidr, int nodeMaskSize);
 
   // The next free subnet after the last one handed out (wrapping round, so a subnet just released

@@ -6,6 +6,11 @@
 // What is allocated is rebuilt from the nodes' spec.podCIDR when the controller starts (before
 // any worker runs), so a restart never hands out a subnet twice. reconcile(name) is
 // level-triggered: a node without a subnet gets one; a node that is gone frees the subnet it had.
+//
+// When every subnet is taken, a node waits: one CIDRNotAvailable event and one warning when it
+// starts waiting, then retries with a per-node exponential backoff (not on every heartbeat or
+// resync, which at hundreds of nodes made a storm of event writes). A freed subnet requeues the
+// waiting nodes at once.
 
 #include "client/event_recorder.h"
 #include "client/work_queue.h"
@@ -17,14 +22,19 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 
 namespace cube::controllers::nodeipam {
 
 struct NodeIpamOptions {
-  std::string clusterCidr = "10.42.0.0/16";
-  int nodeMaskSize = 24;
+  std::string clusterCidr = "10.42.0.0/16";  // --cluster-cidr (k3s' default)
+  int nodeMaskSize = 24;                     // --node-cidr-mask-size
 };
+
+// Throws std::invalid_argument, naming the flag, unless clusterCidr is an IPv4 CIDR and
+// nodeMaskSize lies between its prefix length and 30 (and makes at most 2^24 subnets).
+void validateNodeIpamOptions(const NodeIpamOptions& options);
 
 class NodeIpamController : public Controller {
  public:
@@ -56,12 +66,27 @@ class NodeIpamController : public Controller {
 
   client::WorkQueue& queue() { return *queue_; }
   CidrAllocator& allocator() { return allocator_; }
+  // Whether node `name` is waiting for a subnet to be freed.
+  bool waiting(const std::string& name);
 
  private:
+  // Node `name` got no subnet (`started`: it was not waiting before): record that once, and
+  // retry it after its backoff.
+  void waitForCidr(const std::string& name, const ObjectPtr& node, bool started);
+  // The node no longer waits (it has a subnet, or is gone): forget its backoff.
+  void stopWaiting(const std::string& name);
+  // A subnet was freed: the waiting nodes try again now.
+  void requeueWaiting();
+
   Deps deps_;
   CidrAllocator allocator_;
-  std::mutex mutex_;                             // guards assigned_
+  std::mutex mutex_;                             // guards assigned_ and waiting_
   std::map<std::string, std::string> assigned_;  // node name -> the subnet we account to it
+  std::set<std::string> waiting_;                // nodes that found every subnet taken
+  // Per-node retry delay of a waiting node, as the work queue's per-key limiter: 5ms doubling
+  // to 1000s. Kept apart from the queue's own limiter because a wait is not a failure: the
+  // reconcile returns normally (so the workers neither log nor forget it per retry).
+  client::ItemExponentialRateLimiter waitBackoff_;
   std::unique_ptr<client::WorkQueue> queue_;
   std::unique_ptr<QueueWorkers> workers_;
 };
