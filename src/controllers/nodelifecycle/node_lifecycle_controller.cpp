@@ -34,7 +34,6 @@ NodeLifecycleController::NodeLifecycleController(const ControllerContext& contex
           Deps{context.client,
                std::make_shared<InformerCache>(context.informers->informerFor(kNodes)),
                std::make_shared<InformerCache>(context.informers->informerFor(kLeases)),
-               std::make_shared<InformerCache>(context.informers->informerFor(kPods)),
                std::make_shared<client::ApiEventRecorder>(
                    context.client, client::EventSource{"node-controller"}, context.clock),
                context.clock},
@@ -49,7 +48,8 @@ NodeLifecycleController::NodeLifecycleController(const ControllerContext& contex
        [this](const ObjectPtr& o) { onLeaseEvent(o); }});
   context.informers->informerFor(kPods)->addHandlers(
       {[this](const ObjectPtr& o) { onPodAdd(o); },
-       [this](const ObjectPtr& a, const ObjectPtr& b) { onPodUpdate(a, b); }, nullptr});
+       [this](const ObjectPtr& a, const ObjectPtr& b) { onPodUpdate(a, b); },
+       [this](const ObjectPtr& o) { onPodDelete(o); }});
 }
 
 NodeLifecycleController::NodeLifecycleController(Deps deps, NodeLifecycleOptions options)
@@ -78,14 +78,6 @@ TimePoint NodeLifecycleController::observeHeartbeat(const std::string& name,
   auto [it, inserted] = health_.try_emplace(name, Health{heartbeat, now});
   if (!inserted && it->second.heartbeat != heartbeat) it->second = Health{heartbeat, now};
   return it->second.probeTime;
-}
-
-std::vector<ObjectPtr> NodeLifecycleController::podsOn(const std::string& node) const {
-  std::vector<ObjectPtr> out;
-  for (const auto& pod : deps_.pods->list()) {
-    if (podNodeName(*pod) == node) out.push_back(pod);
-  }
-  return out;
 }
 
 void NodeLifecycleController::reconcile(const std::string& name) {
@@ -123,7 +115,7 @@ void NodeLifecycleController::reconcile(const std::string& name) {
   auto taints = noExecuteTaints(node);
   // Healthy untainted nodes (nearly all of them) never scan the pods.
   if (notReady || !taints.empty()) {
-    auto pods = podsOn(name);
+    auto pods = podsByNode_.podsOn(name);
     if (notReady) firstError = markPodsNotReady(pods, now);
     if (!taints.empty()) nextEviction = evictPods(node, pods, now, firstError);
   }
@@ -218,14 +210,20 @@ void NodeLifecycleController::onLeaseEvent(const ObjectPtr& lease) {
 }
 
 void NodeLifecycleController::onPodAdd(const ObjectPtr& pod) {
+  podsByNode_.put(pod);
   std::string node = podNodeName(*pod);
   if (!node.empty()) queue_->add(node);
 }
 
 void NodeLifecycleController::onPodUpdate(const ObjectPtr& old, const ObjectPtr& now) {
+  podsByNode_.put(now);
   // A pod matters to us when it lands on a node (its tolerations are fixed by then).
   std::string node = podNodeName(*now);
   if (!node.empty() && node != podNodeName(*old)) queue_->add(node);
+}
+
+void NodeLifecycleController::onPodDelete(const ObjectPtr& pod) {
+  podsByNode_.remove(pod);
 }
 
 }  // namespace cube::controllers::nodelifecycle

@@ -16,11 +16,14 @@
 //
 // One key per node; reconcile(name) is level-triggered and asks to be called again when the
 // grace period or a toleration would run out (queue.addAfter), so no periodic scan is needed.
+// Pods are found through PodsByNode, an index by spec.nodeName fed by the pod handlers (the pod
+// handlers must therefore see every pod: the informer's initial LIST replays them as adds).
 // Not done (see docs/controllers.md): zone-aware eviction rate limits and disruption modes.
 
 #include "client/event_recorder.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
+#include "controllers/nodelifecycle/pods_by_node.h"
 #include "controllers/object_cache.h"
 #include "controllers/queue_workers.h"
 
@@ -43,7 +46,6 @@ class NodeLifecycleController : public Controller {
     client::ApiClientPtr client;  // node/pod status writes, taints, pod deletions
     ObjectCachePtr nodes;
     ObjectCachePtr leases;  // coordination.k8s.io Leases, all namespaces
-    ObjectCachePtr pods;
     client::EventRecorderPtr events;
     client::ClockPtr clock;
   };
@@ -66,6 +68,9 @@ class NodeLifecycleController : public Controller {
   void onLeaseEvent(const ObjectPtr& lease);
   void onPodAdd(const ObjectPtr& pod);
   void onPodUpdate(const ObjectPtr& old, const ObjectPtr& now);
+  void onPodDelete(const ObjectPtr& pod);
+
+  const PodsByNode& podsByNode() const { return podsByNode_; }
 
   client::WorkQueue& queue() { return *queue_; }
 
@@ -85,7 +90,6 @@ class NodeLifecycleController : public Controller {
   std::optional<TimePoint> evictPods(const boost::json::object& node,
                                      const std::vector<ObjectPtr>& pods, TimePoint now,
                                      std::string& firstError);
-  std::vector<ObjectPtr> podsOn(const std::string& node) const;
 
   Deps deps_;
   NodeLifecycleOptions options_;
@@ -94,6 +98,7 @@ class NodeLifecycleController : public Controller {
   // node -> "key=value" of each NoExecute taint -> when we first saw it (for taints that lack
   // timeAdded).
   std::map<std::string, std::map<std::string, TimePoint>> taintsSeen_;
+  PodsByNode podsByNode_;
   std::unique_ptr<client::WorkQueue> queue_;
   std::unique_ptr<QueueWorkers> workers_;
 };

@@ -6,11 +6,15 @@
 #include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
+#include "controllers/controller_ref.h"
 #include "controllers/nodelifecycle/node_state.h"
+#include "controllers/nodelifecycle/pods_by_node.h"
 #include "controllers/nodelifecycle/taint_eviction.h"
 #include "controllers/object_cache.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 
 namespace cube::controllers::nodelifecycle {
 namespace {
@@ -26,7 +30,7 @@ const client::Resource kLeases{"coordination.k8s.io", "v1", "leases", true};
 class NodeLifecycleTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    NodeLifecycleController::Deps deps{api_, nodes_, leases_, pods_, events_, clock_};
+    NodeLifecycleController::Deps deps{api_, nodes_, leases_, events_, clock_};
     controller_ = std::make_unique<NodeLifecycleController>(
         deps, NodeLifecycleOptions{std::chrono::seconds(40)});
   }
@@ -37,8 +41,24 @@ class NodeLifecycleTest : public ::testing::Test {
     for (auto& o : api_->list(kNodes, "").items) nodes_->put(o);
     leases_->clear();
     for (auto& o : api_->list(kLeases, "").items) leases_->put(o);
-    pods_->clear();
-    for (auto& o : api_->list(kPods, "").items) pods_->put(o);
+    // Pods reach the controller through its pod handlers, as from an informer.
+    std::map<std::string, ObjectPtr> pods;
+    for (auto& o : api_->list(kPods, "").items) {
+      auto pod = std::make_shared<const bj::object>(o);
+      pods[client::Informer::keyOf(*pod)] = pod;
+    }
+    for (const auto& [key, old] : pods_) {
+      if (!pods.count(key)) controller_->onPodDelete(old);
+    }
+    for (const auto& [key, pod] : pods) {
+      auto it = pods_.find(key);
+      if (it == pods_.end()) {
+        controller_->onPodAdd(pod);
+      } else {
+        controller_->onPodUpdate(it->second, pod);
+      }
+    }
+    pods_ = std::move(pods);
   }
 
   void reconcile(const std::string& node) {
@@ -130,7 +150,7 @@ class NodeLifecycleTest : public ::testing::Test {
   std::shared_ptr<client::FakeClock> clock_ = std::make_shared<client::FakeClock>();
   MemoryCachePtr nodes_ = std::make_shared<MemoryCache>();
   MemoryCachePtr leases_ = std::make_shared<MemoryCache>();
-  MemoryCachePtr pods_ = std::make_shared<MemoryCache>();
+  std::map<std::string, ObjectPtr> pods_;  // what the pod handlers were last told
   std::shared_ptr<client::RecordingEventRecorder> events_ =
       std::make_shared<client::RecordingEventRecorder>();
   std::unique_ptr<NodeLifecycleController> controller_;
@@ -258,6 +278,74 @@ TEST_F(NodeLifecycleTest, DeletedNodeIsForgotten) {
   api_->remove(kNodes, "", "a");
   reconcile("a");  // no throw, nothing written
   for (const auto& a : api_->actions()) EXPECT_NE(a.verb, "update");
+}
+
+TEST_F(NodeLifecycleTest, PodIndexFollowsPodsThatMoveOrAreDeleted) {
+  createNode("a");
+  createNode("b");
+  createPod("p", "a");
+  createPod("q", "a");
+  refresh();
+  auto namesOn = [&](const std::string& node) {
+    std::vector<std::string> out;
+    for (const auto& pod : controller_->podsByNode().podsOn(node)) out.push_back(nameOf(*pod));
+    return out;
+  };
+  EXPECT_EQ(namesOn("a"), (std::vector<std::string>{"p", "q"}));
+
+  bj::object q = api_->get(kPods, "default", "q");
+  q["spec"].as_object()["nodeName"] = "b";
+  api_->update(kPods, "default", "q", q);
+  api_->remove(kPods, "default", "p");
+  refresh();
+  EXPECT_TRUE(namesOn("a").empty());
+  EXPECT_EQ(namesOn("b"), (std::vector<std::string>{"q"}));
+  EXPECT_EQ(controller_->podsByNode().nodeCount(), 1u);
+
+  // Node a goes unreachable: neither the pod that moved away nor the deleted one is touched.
+  renewLease("b");
+  reconcile("a");
+  clock_->advance(seconds(41));
+  renewLease("b");
+  api_->clearActions();
+  reconcile("a");
+  EXPECT_EQ(nodeReadyStatus(node("a")), "Unknown");
+  for (const auto& a : api_->actions()) {
+    if (a.resource == "pods") {
+      EXPECT_TRUE(a.verb == "get" || a.verb == "list") << a.verb;
+    }
+  }
+  EXPECT_TRUE(podExists("q"));
+}
+
+TEST(PodsByNode, FollowsPutAndRemove) {
+  auto pod = [](const std::string& name, const std::string& node, const std::string& rv) {
+    return std::make_shared<const bj::object>(bj::object{
+        {"metadata", bj::object{{"name", name}, {"namespace", "ns"}, {"resourceVersion", rv}}},
+        {"spec", bj::object{{"nodeName", node}}}});
+  };
+  PodsByNode index;
+  index.put(pod("p1", "a", "1"));
+  index.put(pod("p2", "a", "1"));
+  index.put(pod("p3", "", "1"));  // not bound yet
+  EXPECT_EQ(index.podsOn("a").size(), 2u);
+  EXPECT_EQ(index.nodeCount(), 1u);
+
+  index.put(pod("p1", "a", "2"));  // updated in place: the latest object is returned
+  EXPECT_EQ(json::getString(index.podsOn("a")[0]->at("metadata").as_object(), "resourceVersion"),
+            "2");
+  index.put(pod("p3", "b", "2"));  // bound
+  index.put(pod("p2", "b", "2"));  // moved
+  ASSERT_EQ(index.podsOn("a").size(), 1u);
+  EXPECT_EQ(index.podsOn("b").size(), 2u);
+
+  index.remove(pod("p1", "a", "2"));
+  EXPECT_TRUE(index.podsOn("a").empty());
+  EXPECT_EQ(index.nodeCount(), 1u);   // a is dropped once empty
+  index.remove(pod("p2", "", "3"));   // the last state it was seen in does not matter
+  index.remove(pod("p9", "b", "1"));  // unknown: ignored
+  ASSERT_EQ(index.podsOn("b").size(), 1u);
+  EXPECT_EQ(nameOf(*index.podsOn("b")[0]), "p3");
 }
 
 TEST(TaintEviction, MinimumTolerationSecondsAndWildcards) {
