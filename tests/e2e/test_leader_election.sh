@@ -97,9 +97,10 @@ expect_fail "a second server on the same data directory is refused" \
   'data directory .* is in use by another cube server' \
   "$CUBE_BIN" server --data-dir "$E2E_DIR/data" --port 0 --write-kubeconfig "$E2E_DIR/other.kubeconfig"
 
-# --leader-elect=false: the components run whoever holds the leases.
+# --leader-elect=false: the components run whoever holds the leases. (This server also keeps
+# Events only 3 s after their last write, checked at the end.)
 stop_cluster
-start_cluster --leader-elect=false
+start_cluster --leader-elect=false --event-ttl 3s
 expect "hand both leases away" 'patched' hand_lease kube-controller-manager other-server_1
 hand_lease kube-scheduler other-server_1 >/dev/null
 rs_manifest unelected | kubectl apply -f - >/dev/null
@@ -107,5 +108,10 @@ eventually "without leader election the controllers act anyway" '^2$' pods_of un
 eventually "and the scheduler binds" '^le-0$' bash -c \
   "kubectl get pods -l app=unelected -o jsonpath='{.items[*].spec.nodeName}' | tr ' ' '\n' | sort -u"
 expect_eq "and nobody touched the leases" "other-server_1" holder kube-scheduler
+
+expect "the ReplicaSet's events are there" 'SuccessfulCreate' \
+  kubectl get events --field-selector involvedObject.name=unelected
+eventually "and expire after --event-ttl" 'No resources found' \
+  kubectl get events --field-selector involvedObject.name=unelected
 
 finish
