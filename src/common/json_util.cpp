@@ -57,6 +57,23 @@ const value* findPath(const object& o, std::string_view dottedPath) {
   }
 }
 
+std::vector<std::string> getStrings(const object& o, std::string_view key) {
+  std::vector<std::string> out;
+  if (const auto* a = getArray(o, key)) {
+    for (const auto& v : *a) {
+      if (v.is_string()) out.emplace_back(v.get_string());
+    }
+  }
+  return out;
+}
+
+array toArray(const std::vector<std::string>& strings) {
+  array a;
+  a.reserve(strings.size());
+  for (const auto& s : strings) a.emplace_back(s);
+  return a;
+}
+
 object& ensureObject(object& o, std::string_view key) {
   value& v = o[key];
   if (!v.is_object()) v = object();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace cube::json {
 
@@ -22,6 +23,10 @@ const array* getArray(const object& o, std::string_view key);
 std::string getString(const object& o, std::string_view key, std::string_view fallback = "");
 int64_t getInt(const object& o, std::string_view key, int64_t fallback = 0);
 bool getBool(const object& o, std::string_view key, bool fallback = false);
+// The string elements of the array at `key` (others skipped); empty when absent.
+std::vector<std::string> getStrings(const object& o, std::string_view key);
+// A JSON array of the strings.
+array toArray(const std::vector<std::string>& strings);
 // Dotted path of object fields, e.g. "metadata.name".
 const value* findPath(const object& o, std::string_view dottedPath);
 

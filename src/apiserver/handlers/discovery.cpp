@@ -1,16 +1,12 @@
 #include "apiserver/handlers/discovery.h"
 
+#include "common/json_util.h"
+
 namespace cube::apiserver {
 
 namespace bj = boost::json;
 
 namespace {
-
-bj::array strings(const std::vector<std::string>& v) {
-  bj::array a;
-  for (const auto& s : v) a.push_back(bj::value(s));
-  return a;
-}
 
 std::string groupVersion(const std::string& group, const std::string& version) {
   return group.empty() ? version : group + "/" + version;
@@ -66,9 +62,9 @@ bj::object legacyResource(const api::ResourceInfo& r) {
   o["singularName"] = r.singular;
   o["namespaced"] = r.namespaced;
   o["kind"] = r.kind;
-  o["verbs"] = strings(r.verbs);
-  if (!r.shortNames.empty()) o["shortNames"] = strings(r.shortNames);
-  if (!r.categories.empty()) o["categories"] = strings(r.categories);
+  o["verbs"] = json::toArray(r.verbs);
+  if (!r.shortNames.empty()) o["shortNames"] = json::toArray(r.shortNames);
+  if (!r.categories.empty()) o["categories"] = json::toArray(r.categories);
   return o;
 }
 
@@ -151,7 +147,7 @@ std::optional<bj::object> apiResourceListDocument(const api::ResourceRegistry& r
         s["version"] = kind["version"];
       }
       s["kind"] = kind["kind"];
-      s["verbs"] = strings(subresourceVerbs(sub));
+      s["verbs"] = json::toArray(subresourceVerbs(sub));
       list.push_back(std::move(s));
     }
   }
@@ -188,16 +184,16 @@ bj::object aggregatedDiscoveryDocument(const api::ResourceRegistry& registry, bo
         res["responseKind"] = std::move(kind);
         res["scope"] = r->namespaced ? "Namespaced" : "Cluster";
         res["singularResource"] = r->singular;
-        res["verbs"] = strings(r->verbs);
-        if (!r->shortNames.empty()) res["shortNames"] = strings(r->shortNames);
-        if (!r->categories.empty()) res["categories"] = strings(r->categories);
+        res["verbs"] = json::toArray(r->verbs);
+        if (!r->shortNames.empty()) res["shortNames"] = json::toArray(r->shortNames);
+        if (!r->categories.empty()) res["categories"] = json::toArray(r->categories);
         if (!r->subresources.empty()) {
           bj::array subs;
           for (const auto& sub : r->subresources) {
             bj::object s;
             s["subresource"] = sub;
             s["responseKind"] = subresourceKind(*r, sub);
-            s["verbs"] = strings(subresourceVerbs(sub));
+            s["verbs"] = json::toArray(subresourceVerbs(sub));
             subs.push_back(std::move(s));
           }
           res["subresources"] = std::move(subs);

@@ -85,22 +85,6 @@ const std::vector<std::string>& readonlyPaths() {
   return paths;
 }
 
-std::vector<std::string> stringList(const bj::object& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const auto* a = json::getArray(o, key)) {
-    for (const auto& v : *a) {
-      if (v.is_string()) out.emplace_back(v.get_string());
-    }
-  }
-  return out;
-}
-
-bj::array toArray(const std::vector<std::string>& v) {
-  bj::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
 // An ordered set of NAME=value, a later set replacing an earlier value in place.
 class EnvList {
  public:
@@ -330,8 +314,8 @@ std::vector<std::string> capabilities(const OciSpecInput& in) {
   std::vector<std::string> add, drop;
   if (const auto* sc = containerSecurity(in)) {
     if (const auto* caps = json::getObject(*sc, "capabilities")) {
-      for (auto& c : stringList(*caps, "add")) add.push_back(capName(c));
-      for (auto& c : stringList(*caps, "drop")) drop.push_back(capName(c));
+      for (auto& c : json::getStrings(*caps, "add")) add.push_back(capName(c));
+      for (auto& c : json::getStrings(*caps, "drop")) drop.push_back(capName(c));
     }
   }
   auto has = [](const std::vector<std::string>& v, const std::string& s) {
@@ -408,8 +392,10 @@ bj::object resources(const OciSpecInput& in) {
 
 bj::object mount(const std::string& dest, const std::string& type, const std::string& source,
                  const std::vector<std::string>& options) {
-  return bj::object{
-      {"destination", dest}, {"type", type}, {"source", source}, {"options", toArray(options)}};
+  return bj::object{{"destination", dest},
+                    {"type", type},
+                    {"source", source},
+                    {"options", json::toArray(options)}};
 }
 
 bj::object bindMount(const std::string& dest, const std::string& source, bool readOnly) {
@@ -492,8 +478,8 @@ const std::vector<std::string>& defaultCapabilities() {
 }
 
 std::vector<std::string> processArgs(const OciSpecInput& in) {
-  auto command = stringList(container(in), "command");
-  auto args = stringList(container(in), "args");
+  auto command = json::getStrings(container(in), "command");
+  auto args = json::getStrings(container(in), "args");
   EnvList vars = containerVars(in);
   auto lookup = [&](std::string_view name) { return vars.get(name); };
   for (auto& c : command) c = expandVars(c, lookup);
@@ -543,12 +529,12 @@ bj::object buildOciSpec(const OciSpecInput& in) {
   if (cwd.empty()) cwd = in.image.workingDir;
   if (cwd.empty()) cwd = "/";
 
-  bj::array caps = toArray(capabilities(in));
+  bj::array caps = json::toArray(capabilities(in));
   bj::object process{
       {"terminal", isTty(in)},
       {"user", std::move(userObj)},
-      {"args", toArray(processArgs(in))},
-      {"env", toArray(processEnv(in))},
+      {"args", json::toArray(processArgs(in))},
+      {"env", json::toArray(processEnv(in))},
       {"cwd", cwd},
       {"capabilities", bj::object{{"bounding", caps},
                                   {"effective", caps},
@@ -570,8 +556,8 @@ bj::object buildOciSpec(const OciSpecInput& in) {
   };
   if (!in.cgroupsPath.empty()) linuxSection["cgroupsPath"] = in.cgroupsPath;
   if (!priv) {
-    linuxSection["maskedPaths"] = toArray(maskedPaths());
-    linuxSection["readonlyPaths"] = toArray(readonlyPaths());
+    linuxSection["maskedPaths"] = json::toArray(maskedPaths());
+    linuxSection["readonlyPaths"] = json::toArray(readonlyPaths());
   }
   if (const auto* psc = json::getObject(podSpec(in), "securityContext")) {
     if (const auto* sysctls = json::getArray(*psc, "sysctls")) {

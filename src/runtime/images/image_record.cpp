@@ -9,27 +9,8 @@
 #include <stdexcept>
 
 namespace cube::runtime::images {
-namespace {
 
 namespace bj = boost::json;
-
-std::vector<std::string> strings(const bj::object& o, std::string_view key) {
-  std::vector<std::string> out;
-  if (const auto* a = cube::json::getArray(o, key)) {
-    for (const auto& v : *a) {
-      if (v.is_string()) out.emplace_back(v.get_string());
-    }
-  }
-  return out;
-}
-
-bj::array toArray(const std::vector<std::string>& v) {
-  bj::array a;
-  for (const auto& s : v) a.emplace_back(s);
-  return a;
-}
-
-}  // namespace
 
 uint64_t ImageRecord::size() const {
   uint64_t total = manifestSize + configSize;
@@ -56,9 +37,9 @@ ParsedConfig parseImageConfig(std::string_view text) {
   out.config.os = cube::json::getString(o, "os");
   out.config.architecture = cube::json::getString(o, "architecture");
   if (const auto* c = cube::json::getObject(o, "config")) {
-    out.config.entrypoint = strings(*c, "Entrypoint");
-    out.config.cmd = strings(*c, "Cmd");
-    out.config.env = strings(*c, "Env");
+    out.config.entrypoint = cube::json::getStrings(*c, "Entrypoint");
+    out.config.cmd = cube::json::getStrings(*c, "Cmd");
+    out.config.env = cube::json::getStrings(*c, "Env");
     out.config.workingDir = cube::json::getString(*c, "WorkingDir");
     out.config.user = cube::json::getString(*c, "User");
     if (const auto* ports = cube::json::getObject(*c, "ExposedPorts")) {
@@ -67,7 +48,7 @@ ParsedConfig parseImageConfig(std::string_view text) {
   }
   const auto* rootfs = cube::json::getObject(o, "rootfs");
   if (!rootfs) throw std::runtime_error("image config has no rootfs");
-  out.diffIds = strings(*rootfs, "diff_ids");
+  out.diffIds = cube::json::getStrings(*rootfs, "diff_ids");
   for (const auto& d : out.diffIds) {
     if (!isValidDigest(d)) throw std::runtime_error("image config: invalid diff_id " + d);
   }
@@ -82,17 +63,17 @@ bj::value toJson(const ImageRecord& r) {
   const auto& c = r.config;
   return bj::object{
       {"id", r.id},
-      {"references", toArray(r.references)},
+      {"references", cube::json::toArray(r.references)},
       {"manifestDigest", r.manifestDigest},
       {"manifestSize", r.manifestSize},
       {"configSize", r.configSize},
       {"layers", std::move(layers)},
-      {"config", bj::object{{"entrypoint", toArray(c.entrypoint)},
-                            {"cmd", toArray(c.cmd)},
-                            {"env", toArray(c.env)},
+      {"config", bj::object{{"entrypoint", cube::json::toArray(c.entrypoint)},
+                            {"cmd", cube::json::toArray(c.cmd)},
+                            {"env", cube::json::toArray(c.env)},
                             {"workingDir", c.workingDir},
                             {"user", c.user},
-                            {"exposedPorts", toArray(c.exposedPorts)},
+                            {"exposedPorts", cube::json::toArray(c.exposedPorts)},
                             {"os", c.os},
                             {"architecture", c.architecture}}},
   };
@@ -103,7 +84,7 @@ ImageRecord imageRecordFromJson(const bj::value& v) {
   const auto& o = v.get_object();
   ImageRecord r;
   r.id = cube::json::getString(o, "id");
-  r.references = strings(o, "references");
+  r.references = cube::json::getStrings(o, "references");
   r.manifestDigest = cube::json::getString(o, "manifestDigest");
   r.manifestSize = static_cast<uint64_t>(cube::json::getInt(o, "manifestSize"));
   r.configSize = static_cast<uint64_t>(cube::json::getInt(o, "configSize"));
@@ -116,12 +97,12 @@ ImageRecord imageRecordFromJson(const bj::value& v) {
     }
   }
   if (const auto* c = cube::json::getObject(o, "config")) {
-    r.config.entrypoint = strings(*c, "entrypoint");
-    r.config.cmd = strings(*c, "cmd");
-    r.config.env = strings(*c, "env");
+    r.config.entrypoint = cube::json::getStrings(*c, "entrypoint");
+    r.config.cmd = cube::json::getStrings(*c, "cmd");
+    r.config.env = cube::json::getStrings(*c, "env");
     r.config.workingDir = cube::json::getString(*c, "workingDir");
     r.config.user = cube::json::getString(*c, "user");
-    r.config.exposedPorts = strings(*c, "exposedPorts");
+    r.config.exposedPorts = cube::json::getStrings(*c, "exposedPorts");
     r.config.os = cube::json::getString(*c, "os");
     r.config.architecture = cube::json::getString(*c, "architecture");
   }
