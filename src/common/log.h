@@ -27,9 +27,17 @@ class Line {
   std::ostringstream stream_;
 };
 
+// Turns the streamed Line into void so both branches of CUBE_LOG's ?: have one type; `&` binds
+// more loosely than `<<`, so the whole chain is streamed first.
+struct Voidify {
+  void operator&(const Line&) {}
+};
+
 }  // namespace cube::log
 
-#define CUBE_LOG(level)                                   \
-  if (!::cube::log::enabled(::cube::log::Level::level)) { \
-  } else                                                  \
-    ::cube::log::Line(::cube::log::Level::level)
+// One expression, not an if/else, so that `if (x) CUBE_LOG(Warn) << ...;` cannot capture a
+// following `else`; the arguments are not evaluated when the level is off.
+#define CUBE_LOG(level)                            \
+  !::cube::log::enabled(::cube::log::Level::level) \
+      ? (void)0                                    \
+      : ::cube::log::Voidify() & ::cube::log::Line(::cube::log::Level::level)

@@ -34,7 +34,10 @@ void DeploymentController::cleanupOldReplicaSets(State& s) {
       continue;
     try {
       deps_.client->remove(kReplicaSetsResource, namespaceOf(*rs), nameOf(*rs),
-                           client::DeleteOptions{.preconditionUid = uidOf(*rs)});
+                           client::DeleteOptions{.gracePeriodSeconds = std::nullopt,
+                                                 .propagationPolicy = "",
+                                                 .preconditionUid = uidOf(*rs),
+                                                 .preconditionResourceVersion = ""});
     } catch (const ApiError& e) {
       if (e.code() != 404) throw;
     }
