@@ -48,9 +48,7 @@ void ControllerManager::addDefaultControllers() {
   add([](const ControllerContext& c) {
     return std::make_unique<job::TtlAfterFinishedController>(c);
   });
-  add([](const ControllerContext& c) {
-    return std::make_unique<cronjob::CronJobController>(c);
-  });
+  add([](const ControllerContext& c) { return std::make_unique<cronjob::CronJobController>(c); });
   add([](const ControllerContext& c) {
     return std::make_unique<deployment::DeploymentController>(c);
   });

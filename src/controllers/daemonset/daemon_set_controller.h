@@ -9,10 +9,10 @@
 //
 // Handlers only queue DaemonSet keys; reconcile(key) is level-triggered and writes status last.
 
+#include "client/event_recorder.h"
 #include "client/expectations.h"
 #include "client/work_queue.h"
 #include "controllers/controller.h"
-#include "client/event_recorder.h"
 #include "controllers/object_cache.h"
 #include "controllers/pod_control.h"
 #include "controllers/queue_workers.h"

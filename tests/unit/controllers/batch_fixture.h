@@ -4,10 +4,10 @@
 // recorder that keeps every event.
 
 #include "../client/fake_api_client.h"
+#include "client/event_recorder.h"
 #include "client/fake_clock.h"
 #include "common/json_util.h"
 #include "controllers/controller_ref.h"
-#include "client/event_recorder.h"
 #include "controllers/object_cache.h"
 
 #include <functional>
