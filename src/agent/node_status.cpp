@@ -1,5 +1,6 @@
 #include "agent/node_status.h"
 
+#include "agent/conditions.h"
 #include "common/json_util.h"
 
 #include <sys/utsname.h>
@@ -33,17 +34,7 @@ std::string machineId(const std::string& nodeName, const char* salt) {
 bj::object condition(const bj::array* old, const std::string& type, const std::string& status,
                      const std::string& reason, const std::string& message, TimePoint now) {
   std::string stamp = formatRfc3339(now);
-  std::string transition = stamp;
-  if (old) {
-    for (const auto& v : *old) {
-      if (!v.is_object()) continue;
-      const auto& c = v.as_object();
-      if (json::getString(c, "type") == type && json::getString(c, "status") == status) {
-        std::string t = json::getString(c, "lastTransitionTime");
-        if (!t.empty()) transition = t;
-      }
-    }
-  }
+  std::string transition = transitionTime(old, type, status, stamp);
   return bj::object{{"type", type},
                     {"status", status},
                     {"lastHeartbeatTime", stamp},

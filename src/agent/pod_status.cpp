@@ -1,5 +1,6 @@
 #include "agent/pod_status.h"
 
+#include "agent/conditions.h"
 #include "common/json_util.h"
 
 #include <vector>
@@ -104,17 +105,7 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
 bj::object condition(const bj::array* old, const std::string& type, bool value,
                      const std::string& reason, const std::string& message, TimePoint now) {
   std::string status = value ? "True" : "False";
-  std::string transition = formatRfc3339(now);
-  if (old) {
-    for (const auto& v : *old) {
-      if (!v.is_object()) continue;
-      const auto& c = v.as_object();
-      if (json::getString(c, "type") == type && json::getString(c, "status") == status) {
-        std::string t = json::getString(c, "lastTransitionTime");
-        if (!t.empty()) transition = t;
-      }
-    }
-  }
+  std::string transition = transitionTime(old, type, status, formatRfc3339(now));
   bj::object c{{"type", type},
                {"status", status},
                {"lastProbeTime", nullptr},
