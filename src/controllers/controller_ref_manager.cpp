@@ -1,8 +1,16 @@
 #include "controllers/controller_ref_manager.h"
 
 #include "common/api_error.h"
+#include "common/json_util.h"
 
 namespace cube::controllers {
+
+json::LabelSelector specSelector(const boost::json::object& owner) {
+  const auto* spec = cube::json::getObject(owner, "spec");
+  const boost::json::value* selector = spec ? spec->if_contains("selector") : nullptr;
+  return selector ? json::LabelSelector::fromLabelSelector(*selector)
+                  : json::LabelSelector::nothing();
+}
 
 ClaimResult claimObjects(const std::vector<client::ObjectPtr>& candidates,
                          const ClaimRequest& request) {

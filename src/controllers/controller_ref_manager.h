@@ -7,12 +7,17 @@
 
 #include "client/informer.h"
 #include "controllers/controller_ref.h"
+#include "json/selector/label_selector.h"
 
 #include <functional>
 #include <string>
 #include <vector>
 
 namespace cube::controllers {
+
+// The owner's spec.selector (a metav1.LabelSelector). No selector selects nothing: a controller
+// never claims a whole namespace by accident. Throws ApiError for an invalid selector.
+json::LabelSelector specSelector(const boost::json::object& owner);
 
 struct ClaimRequest {
   const boost::json::object* owner = nullptr;  // the controller object, as cached

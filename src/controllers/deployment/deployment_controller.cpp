@@ -19,13 +19,6 @@ namespace {
 
 const client::Resource kPods{"", "v1", "pods", true};
 
-json::LabelSelector selectorOf(const bj::object& d) {
-  const auto* spec = json::getObject(d, "spec");
-  const bj::value* selector = spec ? spec->if_contains("selector") : nullptr;
-  return selector ? json::LabelSelector::fromLabelSelector(*selector)
-                  : json::LabelSelector::nothing();
-}
-
 std::string resourceVersionOf(const bj::object& obj) {
   const auto* meta = json::getObject(obj, "metadata");
   return meta ? json::getString(*meta, "resourceVersion") : "";
@@ -97,7 +90,7 @@ std::vector<ObjectPtr> DeploymentController::deploymentsSelecting(const bj::obje
   std::vector<ObjectPtr> out;
   for (const auto& d : deps_.deployments->listNamespace(namespaceOf(rs))) {
     try {
-      auto selector = selectorOf(*d);
+      auto selector = specSelector(*d);
       if (!selector.matchesEverything() && selector.matches(labelsOf(rs))) out.push_back(d);
     } catch (const std::exception&) {
       // A bad selector selects nothing; reconcile reports it.
@@ -159,7 +152,7 @@ void DeploymentController::onPodDelete(const ObjectPtr& pod) {
 
 DeploymentController::RsList DeploymentController::claimReplicaSets(const bj::object& d) {
   std::string ns = namespaceOf(d), name = nameOf(d);
-  json::LabelSelector selector = selectorOf(d);
+  json::LabelSelector selector = specSelector(d);
   ClaimRequest claim;
   claim.owner = &d;
   claim.controllerRef = makeControllerRef(d, "apps/v1", "Deployment");
@@ -191,7 +184,7 @@ void DeploymentController::reconcile(const std::string& key) {
 
   json::LabelSelector selector;
   try {
-    selector = selectorOf(d);
+    selector = specSelector(d);
   } catch (const std::exception& e) {
     CUBE_LOG(Warn) << "deployment-controller: " << key << ": invalid selector: " << e.what();
     return;

@@ -1,6 +1,7 @@
 #include "controllers/replicaset/replica_kind.h"
 
 #include "common/json_util.h"
+#include "controllers/controller_ref_manager.h"
 
 namespace cube::controllers::replicaset {
 
@@ -11,13 +12,7 @@ ReplicaKind ReplicaKind::replicaSet() {
           "apps/v1",
           "ReplicaSet",
           "replicaset-controller",
-          [](const bj::object& owner) {
-            const auto* spec = cube::json::getObject(owner, "spec");
-            const bj::value* selector = spec ? spec->if_contains("selector") : nullptr;
-            // No selector selects nothing: a ReplicaSet never claims a whole namespace by accident.
-            return selector ? json::LabelSelector::fromLabelSelector(*selector)
-                            : json::LabelSelector::nothing();
-          }};
+          specSelector};
 }
 
 ReplicaKind ReplicaKind::replicationController() {
