@@ -8,7 +8,7 @@
 // The agent decides (restart policy, back-off, deletion); the runtime only does. Calls return
 // quickly: stopContainer asks for a stop and the exit arrives later, reported through the event
 // handler like any other change a container makes by itself (starting, exiting). Implementations:
-// fake/ (no processes, for hollow nodes) and, later, crun/ (issue #4).
+// fake/ (no processes, for hollow nodes) and crun/ (real containers, issue #4).
 //
 // Failures throw RuntimeError; every method is safe to call from any thread.
 
@@ -24,6 +24,10 @@
 #include <utility>
 #include <vector>
 
+namespace boost::json {
+class object;
+}
+
 namespace cube::runtime {
 
 struct SandboxConfig {
@@ -34,6 +38,10 @@ struct SandboxConfig {
   std::string ip;  // allocated by the agent from the node's pod CIDR
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
+  // The pod (metadata and spec) when the agent has it. A runtime with real containers reads
+  // hostNetwork, hostIPC, dnsPolicy, dnsConfig, hostAliases, subdomain and the containers'
+  // hostPorts from it; nullptr means a pod with only the fields above.
+  std::shared_ptr<const boost::json::object> pod;
 };
 
 enum class SandboxState { Ready, NotReady };
@@ -46,6 +54,13 @@ struct SandboxStatus {
   TimePoint createdAt;
 };
 
+// A host path bind-mounted into a container (a volume the agent prepared).
+struct ContainerMount {
+  std::string hostPath;
+  std::string containerPath;
+  bool readOnly = false;
+};
+
 struct ContainerConfig {
   std::string name;
   std::string image;
@@ -54,6 +69,18 @@ struct ContainerConfig {
   std::vector<std::pair<std::string, std::string>> env;  // literal values only
   std::string workingDir;
   uint32_t attempt = 0;  // 0 for the first start, +1 per restart
+
+  // The container's entry of spec.containers/initContainers when the agent has it (resources,
+  // securityContext, tty, env with valueFrom...); it then replaces the literal fields above,
+  // which are what a runtime uses without it.
+  std::shared_ptr<const boost::json::object> spec;
+  // Resolved by the agent: envFrom variables in order (prefix applied), the values of env
+  // entries with valueFrom (by name), and the service variables.
+  std::vector<std::pair<std::string, std::string>> envFrom;
+  std::map<std::string, std::string> valueFrom;
+  std::vector<std::pair<std::string, std::string>> serviceEnv;
+  std::vector<ContainerMount> mounts;
+  std::string logPath;  // stdout and stderr; empty: the runtime chooses
 };
 
 enum class ContainerState {
@@ -75,6 +102,7 @@ struct ContainerStatus {
   int exitCode = 0;
   std::string reason;  // for Exited: Completed, Error, OOMKilled, ...
   std::string message;
+  std::string logPath;  // where the container's output goes; empty when it has none
 };
 
 // Something in a sandbox changed by itself: read its containers again.
@@ -87,6 +115,19 @@ using EventHandler = std::function<void(const RuntimeEvent&)>;
 class RuntimeError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+};
+
+// createContainer: the image is not on the node (the agent's ErrImagePull).
+class ImageNotFoundError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
+};
+
+// createContainer: the spec cannot make a container (no command, unknown user, runAsNonRoot as
+// root, invalid quantity: the agent's CreateContainerConfigError).
+class ContainerConfigError : public RuntimeError {
+ public:
+  using RuntimeError::RuntimeError;
 };
 
 class Runtime {
