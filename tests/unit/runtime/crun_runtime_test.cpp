@@ -18,8 +18,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -106,6 +108,8 @@ class Events {
     std::lock_guard lock(mu_);
     return events_;
   }
+  // For conditions of waitFor, which holds the lock.
+  const std::vector<RuntimeEvent>& unsafeAll() const { return events_; }
 
  private:
   std::mutex mu_;
@@ -269,8 +273,10 @@ TEST_F(CrunRuntimeTest, ExitCodesBecomeCompletedAndError) {
   EXPECT_EQ(s.reason, "Error");
   EXPECT_EQ(readWhole(s.logPath), "oops\n");
 
-  // Each exit was reported for this sandbox and pod.
-  auto events = events_.all();
+  // Each exit was reported for this sandbox and pod (the event follows the record: wait for it).
+  std::vector<RuntimeEvent> events;
+  EXPECT_TRUE(events_.waitFor([&] { return events_.unsafeAll().size() >= 2; }));
+  events = events_.all();
   ASSERT_GE(events.size(), 2u);
   for (const auto& e : events) {
     EXPECT_EQ(e.sandboxId, sb);
@@ -473,6 +479,67 @@ TEST_F(CrunRuntimeTest, RemoveLeavesNothingBehind) {
   // Unknown ids are fine.
   runtime_->removeSandbox(sb);
   runtime_->removeContainer(running);
+}
+
+TEST_F(CrunRuntimeTest, AHostNetworkPodKeepsTheNodesNetworkAndName) {
+  bj::object p = pod("hostnet", R"({"hostNetwork":true})");
+  SandboxConfig config;
+  config.podUid = "uid-hostnet-" + suffix_;
+  config.podNamespace = "team";
+  config.podName = "hostnet";
+  config.ip = "192.0.2.10";  // the agent's choice: the node's address
+  config.pod = std::make_shared<bj::object>(p);
+  std::string sb = runtime_->runSandbox(config);
+  sandboxIds_.push_back(sb);
+  EXPECT_EQ(runtime_->listSandboxes().at(0).ip, "192.0.2.10");
+  EXPECT_FALSE(network::NetworkNamespace::exists(network::kDefaultNetnsDir, sb));
+  std::string c = run(sb, R"({"name":"main","command":["sh","-c",
+      "hostname; readlink /proc/self/ns/net"]})");
+  ContainerStatus s = waitExited(sb, c);
+  EXPECT_EQ(s.exitCode, 0);
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  EXPECT_EQ(readWhole(s.logPath),
+            std::string(host) + "\n" + fs::read_symlink("/proc/self/ns/net").string() + "\n");
+}
+
+// A pod's whole life through the runtime, one after another: sandbox (network, namespaces,
+// files), a container running `true` created, started, its exit seen, and everything removed.
+// Printed per phase (p50), never asserted.
+TEST_F(CrunRuntimeTest, MeasurePodLifecycle) {
+  constexpr int kRuns = 20;
+  enum Phase { kSandbox, kCreate, kStart, kExit, kRemove, kTotal, kPhases };
+  std::vector<std::vector<double>> ms(kPhases);
+  using Clock = std::chrono::steady_clock;
+  auto since = [](Clock::time_point& t) {
+    auto now = Clock::now();
+    double d = std::chrono::duration<double, std::milli>(now - t).count();
+    t = now;
+    return d;
+  };
+  for (int i = 0; i < kRuns; ++i) {
+    auto start = Clock::now(), t = start;
+    std::string sb = runPod(pod("m" + std::to_string(i)));
+    ms[kSandbox].push_back(since(t));
+    std::string c =
+        runtime_->createContainer(sb, container(R"({"name":"main","command":["true"]})"));
+    ms[kCreate].push_back(since(t));
+    runtime_->startContainer(c);
+    ms[kStart].push_back(since(t));
+    ASSERT_EQ(waitExited(sb, c).exitCode, 0);
+    ms[kExit].push_back(since(t));
+    runtime_->removeSandbox(sb);
+    ms[kRemove].push_back(since(t));
+    ms[kTotal].push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+  }
+  for (auto& v : ms) std::sort(v.begin(), v.end());
+  auto p50 = [&](Phase ph) { return ms[ph][kRuns / 2]; };
+  std::printf(
+      "[ pod lifecycle ] %d pods, one container (`true`) each, p50: total %.1f ms = runSandbox "
+      "%.1f, createContainer %.1f, startContainer %.1f, exit seen %.1f, removeSandbox %.1f; total "
+      "min %.1f, max %.1f\n",
+      kRuns, p50(kTotal), p50(kSandbox), p50(kCreate), p50(kStart), p50(kExit), p50(kRemove),
+      ms[kTotal].front(), ms[kTotal].back());
 }
 
 }  // namespace
