@@ -430,6 +430,13 @@ std::string CrunRuntime::runSandbox(const SandboxConfig& config) {
 
 void CrunRuntime::stopSandbox(const std::string& sandboxId) {
   std::unique_lock lock(mutex_);
+  exited_.wait(lock, [&] {
+    for (const auto& id : starting_) {
+      if (auto c = containers_.find(id); c != containers_.end() && c->second.sandboxId == sandboxId)
+        return false;
+    }
+    return true;
+  });
   auto s = sandboxes_.find(sandboxId);
   if (s == sandboxes_.end()) return;
   std::vector<std::string> running;
@@ -575,8 +582,8 @@ void CrunRuntime::startContainer(const std::string& containerId) {
     std::lock_guard lock(mutex_);
     auto c = containers_.find(id);
     if (c == containers_.end()) throw RuntimeError("container " + containerId + " not found");
-    if (c->second.state != ContainerState::Created || c->second.startedAt) return;
-    c->second.startedAt = std::chrono::system_clock::now();  // taken: a second start returns
+    if (c->second.state != ContainerState::Created || starting_.count(id)) return;
+    starting_.insert(id);  // a second start returns; stop and remove wait for this one
     logPath = c->second.logPath;
   }
   ContainerProcess process;
@@ -587,9 +594,10 @@ void CrunRuntime::startContainer(const std::string& containerId) {
     error = e.what();
   }
   std::unique_lock lock(mutex_);
+  starting_.erase(id);
+  exited_.notify_all();
   auto c = containers_.find(id);
-  if (c == containers_.end()) return;  // removed meanwhile (it killed what ran)
-  ContainerRecord& r = c->second;
+  ContainerRecord& r = c->second;  // there: removeContainer waits for starts
   if (!error.empty()) {
     r.state = ContainerState::Exited;
     r.finishedAt = std::chrono::system_clock::now();
@@ -615,12 +623,12 @@ void CrunRuntime::stopContainer(const std::string& containerId, std::chrono::sec
   std::string id = recordId(containerId);
   std::string sandboxId, podUid;
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    exited_.wait(lock, [&] { return !starting_.count(id); });
     auto c = containers_.find(id);
     if (c == containers_.end() || c->second.state == ContainerState::Exited) return;
     auto p = processes_.find(id);
     if (p == processes_.end()) {
-      if (c->second.startedAt) return;  // being started: the stop comes too early to matter
       // Never started: it just ends.
       unsafeRecordExit(c->second, 0, true, false);
       sandboxId = c->second.sandboxId;
@@ -643,6 +651,7 @@ void CrunRuntime::removeContainer(const std::string& containerId) {
   ContainerRecord r;
   {
     std::unique_lock lock(mutex_);
+    exited_.wait(lock, [&] { return !starting_.count(id); });
     if (!containers_.count(id)) return;
     killRunning(lock, {id});
     auto c = containers_.find(id);

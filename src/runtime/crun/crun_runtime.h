@@ -115,11 +115,12 @@ class CrunRuntime : public Runtime {
   std::string version_;
 
   std::mutex mutex_;  // guards everything below; taken before the watcher's and runner's locks
-  std::condition_variable exited_;  // a container's exit was recorded
+  std::condition_variable exited_;  // a container's exit was recorded, or a start finished
   EventHandler handler_;
   std::map<std::string, SandboxRecord> sandboxes_;
   std::map<std::string, ContainerRecord> containers_;
   std::map<std::string, Process> processes_;  // running containers by id
+  std::set<std::string> starting_;            // in startContainer (crun create + start)
 
   // Last: its thread calls back into the members above, and is stopped first on destruction.
   std::unique_ptr<ExitWatcher> watcher_;

@@ -26,7 +26,9 @@
 #include <fstream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
+#include <thread>
 
 namespace cube::runtime::crun {
 namespace {
@@ -479,6 +481,62 @@ TEST_F(CrunRuntimeTest, RemoveLeavesNothingBehind) {
   // Unknown ids are fine.
   runtime_->removeSandbox(sb);
   runtime_->removeContainer(running);
+}
+
+// A stop that arrives while crun is still starting the container is not lost: the container
+// ends either way (never started, or killed).
+TEST_F(CrunRuntimeTest, AStopDuringTheStartIsNotLost) {
+  std::string sb = runPod(pod("race"));
+  for (int i = 0; i < 5; ++i) {
+    std::string c = runtime_->createContainer(
+        sb, container(R"({"name":"main","command":["sleep","1000"]})", i));
+    std::thread starter([&] {
+      try {
+        runtime_->startContainer(c);
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << e.what();
+      }
+    });
+    runtime_->stopContainer(c, seconds(0));
+    starter.join();
+    ContainerStatus s = waitExited(sb, c);
+    EXPECT_TRUE(s.exitCode == 137 || (s.exitCode == 0 && !s.startedAt))
+        << s.exitCode << " " << s.reason;
+  }
+}
+
+// Pods run from several threads at once keep their own addresses and exit codes.
+TEST_F(CrunRuntimeTest, PodsFromSeveralThreadsKeepTheirExitCodes) {
+  constexpr int kThreads = 4;
+  std::mutex mu;
+  std::vector<std::string> errors;
+  std::set<std::string> ips;
+  std::vector<std::thread> threads;
+  std::vector<std::string> sandboxes(kThreads);
+  for (int t = 0; t < kThreads; ++t) sandboxes[t] = runPod(pod("par" + std::to_string(t)));
+  for (const auto& s : runtime_->listSandboxes()) ips.insert(s.ip);
+  EXPECT_EQ(ips.size(), size_t{kThreads});
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      try {
+        int code = 20 + t;
+        std::string c = run(sandboxes[t], R"({"name":"main","command":["sh","-c","exit )" +
+                                              std::to_string(code) + R"("]})");
+        ContainerStatus s = waitExited(sandboxes[t], c);
+        if (s.exitCode != code) {
+          std::lock_guard lock(mu);
+          errors.push_back(c + ": " + std::to_string(s.exitCode));
+        }
+        runtime_->removeSandbox(sandboxes[t]);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        errors.push_back(e.what());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_TRUE(runtime_->listSandboxes().empty());
 }
 
 TEST_F(CrunRuntimeTest, AHostNetworkPodKeepsTheNodesNetworkAndName) {
