@@ -1,6 +1,7 @@
 #include "runtime/crun/crun_runtime.h"
 
 #include "common/json_util.h"
+#include "common/log.h"
 #include "runtime/crun/container_rootfs.h"
 #include "runtime/crun/oci_spec.h"
 #include "runtime/crun/pod_namespaces.h"
@@ -214,14 +215,20 @@ void CrunRuntime::adopt(ContainerRecord& r) {
       // Half started: undo crun's part, so startContainer can run it.
       try {
         runner_.remove(r.id, "");
-      } catch (const std::exception&) {
+      } catch (const std::exception& e) {
+        CUBE_LOG(Warn) << "crun runtime: reset half-started container " << r.id << ": " << e.what();
       }
       return;
     }
     r.state = ContainerState::Running;
-    r.startedAt = TimePoint(std::chrono::system_clock::now());
+    r.startedAt = TimePoint(std::chrono::system_clock::now());  // the record's came too late
     r.pid = static_cast<int>(json::getInt(*state, "pid"));
     r.pidStartTime = r.pid > 0 ? processStartTime(r.pid) : 0;
+    try {
+      records_.save(r);
+    } catch (const std::exception& e) {
+      CUBE_LOG(Warn) << "crun runtime: save " << r.id << ": " << e.what();
+    }
   }
   if (r.state != ContainerState::Running) return;
   int fd = r.pid > 0 ? pidfdOpen(r.pid) : -1;
@@ -250,7 +257,8 @@ void CrunRuntime::unsafeRecordExit(ContainerRecord& r, int exitCode, bool known,
   bool oom = false;
   try {
     oom = runner_.oomKilled(r.cgroupsPath);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "crun runtime: OOM count of " << r.id << ": " << e.what();
   }
   if (oom) {
     r.exitCode = known ? exitCode : 137;
@@ -270,8 +278,9 @@ void CrunRuntime::unsafeRecordExit(ContainerRecord& r, int exitCode, bool known,
   }
   try {
     records_.save(r);
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
     // In memory it is right; the next change saves it again.
+    CUBE_LOG(Warn) << "crun runtime: save " << r.id << ": " << e.what();
   }
 }
 
@@ -300,7 +309,8 @@ void CrunRuntime::onExit(const std::string& id) {
           code = info.si_code == CLD_EXITED ? info.si_status : 128 + info.si_status;
         }
       }
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
+      CUBE_LOG(Warn) << "crun runtime: exit status of " << id << ": " << e.what();
     }
     unsafeRecordExit(c->second, code.value_or(kUnknownExitCode), code.has_value(),
                      p->second.killed);
@@ -319,7 +329,8 @@ void CrunRuntime::onDeadline(const std::string& id) {
   try {
     runner_.signal(p->second.process, SIGKILL);
     p->second.killed = true;
-  } catch (const std::exception&) {
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "crun runtime: kill " << id << " after its grace: " << e.what();
   }
 }
 
@@ -329,7 +340,13 @@ void CrunRuntime::notify(const std::string& sandboxId, const std::string& podUid
     std::lock_guard lock(mutex_);
     handler = handler_;
   }
-  if (handler) handler(RuntimeEvent{sandboxId, podUid});
+  if (!handler) return;
+  try {
+    handler(RuntimeEvent{sandboxId, podUid});
+  } catch (const std::exception& e) {
+    // The watcher thread must go on for the other containers.
+    CUBE_LOG(Error) << "crun runtime: event handler: " << e.what();
+  }
 }
 
 bool CrunRuntime::waitExited(std::unique_lock<std::mutex>& lock, const std::string& id) {
