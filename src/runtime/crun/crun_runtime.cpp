@@ -192,7 +192,23 @@ void CrunRuntime::setEventHandler(EventHandler handler) {
 
 void CrunRuntime::load() {
   std::lock_guard lock(mutex_);
-  for (auto& s : records_.loadSandboxes()) sandboxes_[s.id] = std::move(s);
+  for (auto& s : records_.loadSandboxes()) {
+    // After a reboot (or someone's cleanup) the namespace mounts are gone: the sandbox cannot
+    // hold containers any more, and the agent makes a new one.
+    bool intact = true;
+    for (const auto* path : {&s.netnsPath, &s.ipcPath, &s.utsPath}) {
+      if (!path->empty() && !isMountPoint(*path)) intact = false;
+    }
+    if (s.state == SandboxState::Ready && !intact) {
+      s.state = SandboxState::NotReady;
+      try {
+        records_.save(s);
+      } catch (const std::exception& e) {
+        CUBE_LOG(Warn) << "crun runtime: save sandbox " << s.id << ": " << e.what();
+      }
+    }
+    sandboxes_[s.id] = std::move(s);
+  }
   for (auto& c : records_.loadContainers()) {
     adopt(c);
     containers_[c.id] = std::move(c);

@@ -36,8 +36,8 @@ void unmountAndUnlink(const std::string& path, bool directory) {
   if (r != 0 && errno != ENOENT) throw RuntimeError("remove " + path + ": " + errnoText(errno));
 }
 
-// Bind-mounts new namespaces of `flags` (CLONE_NEWIPC, CLONE_NEWUTS) onto `targets`, from a
-// thread that unshares them and then ends.
+// Bind-mounts a new namespace of type `flag` (CLONE_NEWIPC or CLONE_NEWUTS, then with
+// `hostname` set) onto `target`, from a thread that unshares it and then ends.
 void bindNewNamespace(int flag, const char* nsName, const std::string& target,
                       const std::string& hostname) {
   int fd = ::open(target.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0444);

@@ -425,6 +425,21 @@ TEST_F(CrunRuntimeTest, ANewInstanceAdoptsRunningContainers) {
   EXPECT_EQ(s.reason, "Error");
 }
 
+// After a reboot the namespace mounts are gone: a new instance reports the sandbox NotReady
+// (and refuses containers in it) instead of failing in crun later.
+TEST_F(CrunRuntimeTest, ASandboxWhoseNamespacesAreGoneIsNotReady) {
+  std::string sb = runPod(pod("rebooted"));
+  runtime_.reset();
+  std::string uts = options_.root + "/sandboxes/" + sb + "/ns/uts";
+  ASSERT_EQ(::umount2(uts.c_str(), MNT_DETACH), 0) << uts;
+  runtime_ = newRuntime();
+  auto sandboxes = runtime_->listSandboxes();
+  ASSERT_EQ(sandboxes.size(), 1u);
+  EXPECT_EQ(sandboxes[0].state, SandboxState::NotReady);
+  EXPECT_THROW(runtime_->createContainer(sb, container(R"({"name":"x","command":["true"]})")),
+               RuntimeError);
+}
+
 TEST_F(CrunRuntimeTest, AContainerThatEndedUnwatchedIsUnknown) {
   std::string sb = runPod(pod("lost"));
   std::string c = runtime_->createContainer(sb, container(R"({"name":"main","command":["true"]})"));
