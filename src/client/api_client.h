@@ -37,8 +37,12 @@ struct ListOptions {
   std::string resourceVersion;
 };
 
+// Objects handed out by the client are immutable and shared: an in-process client gives the API
+// server's own cached objects, so a component's cache costs pointers, not copies.
+using ObjectPtr = std::shared_ptr<const boost::json::object>;
+
 struct ObjectList {
-  std::vector<boost::json::object> items;
+  std::vector<ObjectPtr> items;
   std::string resourceVersion;
   std::string continueToken;
 };
@@ -54,7 +58,7 @@ enum class PatchKind { Json, Merge, StrategicMerge };
 
 struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED, BOOKMARK, ERROR
-  boost::json::object object;
+  ObjectPtr object;  // never null
 };
 
 // A running watch. next() blocks until an event arrives or the stream ends (false). close() may

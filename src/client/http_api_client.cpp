@@ -132,8 +132,9 @@ class HttpWatchStream : public WatchStream {
         if (!v.is_object()) return false;
         auto& o = v.get_object();
         event.type = json::getString(o, "type");
-        const auto* obj = json::getObject(o, "object");
-        event.object = obj ? *obj : bj::object();
+        auto* obj = o.if_contains("object");
+        event.object = std::make_shared<const bj::object>(
+            obj && obj->is_object() ? std::move(obj->get_object()) : bj::object());
         return true;
       }
       if (!readChunk()) return false;
@@ -279,7 +280,9 @@ ObjectList HttpApiClient::list(const Resource& r, const std::string& ns,
   }
   if (auto* items = body.if_contains("items"); items && items->is_array()) {
     for (auto& item : items->get_array()) {
-      if (item.is_object()) out.items.push_back(std::move(item.get_object()));
+      if (item.is_object()) {
+        out.items.push_back(std::make_shared<const bj::object>(std::move(item.get_object())));
+      }
     }
   }
   return out;

@@ -78,8 +78,8 @@ std::string Informer::relist() {
   ObjectList fresh = client_->list(resource_, namespace_, selectors_);
   std::map<std::string, ObjectPtr> next;
   for (auto& item : fresh.items) {
-    std::string key = keyOf(item);
-    next[key] = std::make_shared<const bj::object>(std::move(item));
+    std::string key = keyOf(*item);
+    next[key] = std::move(item);
   }
   std::map<std::string, ObjectPtr> previous;
   {
@@ -113,7 +113,7 @@ std::string Informer::relist() {
 }
 
 void Informer::apply(const WatchEvent& event) {
-  auto obj = std::make_shared<const bj::object>(event.object);
+  const ObjectPtr& obj = event.object;
   std::string key = keyOf(*obj);
   ObjectPtr old;
   {
@@ -162,7 +162,7 @@ void Informer::run() {
           revision.clear();
           break;
         }
-        const auto* meta = json::getObject(event.object, "metadata");
+        const auto* meta = json::getObject(*event.object, "metadata");
         std::string rv = meta ? json::getString(*meta, "resourceVersion") : "";
         if (!rv.empty()) revision = rv;
         if (event.type != "BOOKMARK") apply(event);

@@ -22,8 +22,6 @@
 
 namespace cube::client {
 
-using ObjectPtr = std::shared_ptr<const boost::json::object>;
-
 struct InformerHandlers {
   std::function<void(const ObjectPtr& obj)> onAdd;
   // Also called with old == now on every resync.

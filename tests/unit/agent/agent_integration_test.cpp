@@ -5,6 +5,7 @@
 
 #include "../client/api_server_fixture.h"
 #include "../client/intercepting_api_client.h"
+#include "../client/items_of.h"
 #include "agent/agent_host.h"
 #include "common/json_util.h"
 
@@ -118,7 +119,7 @@ TEST_F(AgentIntegrationTest, RegistersANodeWithItsLease) {
   EXPECT_EQ(node.at("metadata").as_object().at("labels").as_object().at("kubernetes.io/hostname"),
             "node-a");
   host_->events()->flush();
-  auto events = client_->list({"", "v1", "events", true}, "default").items;
+  auto events = itemsOf(client_->list({"", "v1", "events", true}, "default"));
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(json::getString(events[0], "reason"), "Starting");
   EXPECT_EQ(json::getString(events[0], "message"), "Starting kubelet.");
@@ -172,7 +173,7 @@ TEST_F(AgentIntegrationTest, BoundPodRunsAndIsDeleted) {
   // The kubelet's events on the pod, from node-a, outlive it.
   host_->events()->flush();
   std::vector<std::string> reasons;
-  for (const auto& ev : client_->list({"", "v1", "events", true}, "default").items) {
+  for (const auto& ev : itemsOf(client_->list({"", "v1", "events", true}, "default"))) {
     if (json::getString(*json::getObject(ev, "involvedObject"), "name") != "web") continue;
     reasons.push_back(json::getString(ev, "reason"));
     const auto& source = *json::getObject(ev, "source");
@@ -196,7 +197,7 @@ TEST_F(AgentIntegrationTest, NeverPodWithExitZeroSucceeds) {
 TEST_F(AgentIntegrationTest, SeveralNodesShareOneWatch) {
   startHost({"hollow-0", "hollow-1", "hollow-2"});
   EXPECT_EQ(host_->podFieldSelector(), "spec.nodeName!=");
-  ASSERT_TRUE(eventually([&] { return client_->list(kNodes, "").items.size() == 3; }));
+  ASSERT_TRUE(eventually([&] { return itemsOf(client_->list(kNodes, "")).size() == 3; }));
   createBoundPod("a", "hollow-1");
   createBoundPod("b", "hollow-2");
   ASSERT_TRUE(eventually([&] {

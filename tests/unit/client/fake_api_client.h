@@ -10,6 +10,7 @@
 // field selectors support `path=value` / `path!=value` on dotted paths; no watch history limit.
 
 #include "client/api_client.h"
+#include "items_of.h"
 
 #include <boost/json.hpp>
 
@@ -81,7 +82,7 @@ class FakeApiClient : public ApiClient {
     ObjectList out;
     for (const auto& [key, obj] : state_->objects) {
       if (inScope(key, r, ns) && matches(obj, options.labelSelector, options.fieldSelector)) {
-        out.items.push_back(obj);
+        out.items.push_back(std::make_shared<const boost::json::object>(obj));
       }
     }
     out.resourceVersion = std::to_string(state_->revision);
@@ -174,7 +175,11 @@ class FakeApiClient : public ApiClient {
     state_->objects.erase(it);
     ++state_->revision;
     metadataOf(gone)["resourceVersion"] = std::to_string(state_->revision);
-    state_->events.push_back({state_->revision, prefixOf(r), ns, {"DELETED", std::move(gone)}});
+    state_->events.push_back(
+        {state_->revision,
+         prefixOf(r),
+         ns,
+         {"DELETED", std::make_shared<const boost::json::object>(std::move(gone))}});
     state_->changed.notify_all();
   }
 
@@ -188,7 +193,7 @@ class FakeApiClient : public ApiClient {
       // As the API server does for resourceVersion "" or "0": the current state as ADDED first.
       for (const auto& [key, obj] : state_->objects) {
         if (inScope(key, r, ns) && matches(obj, options.labelSelector, options.fieldSelector)) {
-          stream->pending.push_back({"ADDED", obj});
+          stream->pending.push_back({"ADDED", std::make_shared<const boost::json::object>(obj)});
         }
       }
       from = state_->revision;
@@ -251,7 +256,7 @@ class FakeApiClient : public ApiClient {
           if (e.revision <= after) continue;
           after = e.revision;
           if (e.prefix != prefix_ || (!ns_.empty() && e.ns != ns_)) continue;
-          if (!matches(e.event.object, options_.labelSelector, options_.fieldSelector)) continue;
+          if (!matches(*e.event.object, options_.labelSelector, options_.fieldSelector)) continue;
           event = e.event;
           return true;
         }
@@ -300,7 +305,10 @@ class FakeApiClient : public ApiClient {
                    boost::json::object obj, const char* type) {
     ++state_->revision;
     metadataOf(obj)["resourceVersion"] = std::to_string(state_->revision);
-    state_->events.push_back({state_->revision, prefixOf(r), r.namespaced ? ns : "", {type, obj}});
+    state_->events.push_back({state_->revision,
+                              prefixOf(r),
+                              r.namespaced ? ns : "",
+                              {type, std::make_shared<const boost::json::object>(obj)}});
     state_->objects[key] = std::move(obj);
     state_->changed.notify_all();
   }

@@ -50,11 +50,11 @@ TEST(FakeApiClientTest, ListFiltersByNamespaceAndSelectors) {
   api.create(kPods, "default", pod("a", "web"));
   api.create(kPods, "default", pod("b", "db"));
   api.create(kPods, "kube-system", pod("c", "web"));
-  EXPECT_EQ(api.list(kPods, "").items.size(), 3u);
-  EXPECT_EQ(api.list(kPods, "default").items.size(), 2u);
-  EXPECT_EQ(api.list(kPods, "", {.labelSelector = "app=web"}).items.size(), 2u);
-  EXPECT_EQ(api.list(kPods, "", {.labelSelector = "app!=web"}).items.size(), 1u);
-  EXPECT_EQ(api.list(kPods, "", {.fieldSelector = "metadata.name=c"}).items.size(), 1u);
+  EXPECT_EQ(itemsOf(api.list(kPods, "")).size(), 3u);
+  EXPECT_EQ(itemsOf(api.list(kPods, "default")).size(), 2u);
+  EXPECT_EQ(itemsOf(api.list(kPods, "", {.labelSelector = "app=web"})).size(), 2u);
+  EXPECT_EQ(itemsOf(api.list(kPods, "", {.labelSelector = "app!=web"})).size(), 1u);
+  EXPECT_EQ(itemsOf(api.list(kPods, "", {.fieldSelector = "metadata.name=c"})).size(), 1u);
 }
 
 TEST(FakeApiClientTest, PatchBindingAndDelete) {
@@ -78,13 +78,13 @@ TEST(FakeApiClientTest, WatchReplaysFromAVersionAndBlocksForNewEvents) {
   WatchEvent event;
   ASSERT_TRUE(stream->next(event));
   EXPECT_EQ(event.type, "ADDED");
-  EXPECT_EQ(FakeApiClient::metaString(event.object, "name"), "b");
+  EXPECT_EQ(FakeApiClient::metaString(*event.object, "name"), "b");
 
   std::thread writer([&] { api.remove(kPods, "default", "a"); });
   ASSERT_TRUE(stream->next(event));  // blocks until the delete
   writer.join();
   EXPECT_EQ(event.type, "DELETED");
-  EXPECT_EQ(FakeApiClient::metaString(event.object, "name"), "a");
+  EXPECT_EQ(FakeApiClient::metaString(*event.object, "name"), "a");
 
   std::thread closer([&] { stream->close(); });
   EXPECT_FALSE(stream->next(event));
@@ -100,7 +100,7 @@ TEST(FakeApiClientTest, WatchWithoutVersionStartsWithTheCurrentState) {
   EXPECT_EQ(event.type, "ADDED");
   api.create(kPods, "other", pod("b"));
   ASSERT_TRUE(stream->next(event));
-  EXPECT_EQ(FakeApiClient::metaString(event.object, "name"), "b");
+  EXPECT_EQ(FakeApiClient::metaString(*event.object, "name"), "b");
 }
 
 TEST(FakeApiClientTest, ReactorFailsRequestsAndActionsAreRecorded) {

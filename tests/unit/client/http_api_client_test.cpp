@@ -66,7 +66,7 @@ TEST_F(HttpApiClientTest, WatchStreamsEventsAndCloses) {
   WatchEvent e;
   ASSERT_TRUE(stream->next(e));
   EXPECT_EQ(e.type, "ADDED");
-  EXPECT_EQ(json::getString(*json::getObject(e.object, "metadata"), "name"), "w");
+  EXPECT_EQ(json::getString(*json::getObject(*e.object, "metadata"), "name"), "w");
   ASSERT_TRUE(stream->next(e));
   EXPECT_EQ(e.type, "DELETED");
   stream->close();

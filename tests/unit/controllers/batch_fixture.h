@@ -32,7 +32,7 @@ struct CacheSync {
     std::map<std::string, ObjectPtr> before;
     for (const auto& o : cache.list()) before[client::Informer::keyOf(*o)] = o;
     cache.clear();
-    for (const auto& item : api.list(resource, "").items) {
+    for (const auto& item : itemsOf(api.list(resource, ""))) {
       cache.put(item);
       std::string key = client::Informer::keyOf(item);
       ObjectPtr now = cache.get(key);

@@ -3,6 +3,7 @@
 // history limits, suspend, missed schedules.
 
 #include "controllers/cronjob/cron_job_controller.h"
+#include "../client/items_of.h"
 #include "api/kinds/batch/cron_next.h"
 #include "batch_fixture.h"
 #include "controllers/job/job_util.h"
@@ -112,7 +113,7 @@ class CronJobControllerTest : public ::testing::Test {
   }
   std::vector<std::string> jobNames() {
     std::vector<std::string> out;
-    for (const auto& j : api_->list(kJobsRes, "default").items) out.push_back(nameOf(j));
+    for (const auto& j : itemsOf(api_->list(kJobsRes, "default"))) out.push_back(nameOf(j));
     std::sort(out.begin(), out.end());
     return out;
   }

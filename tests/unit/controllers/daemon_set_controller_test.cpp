@@ -61,22 +61,23 @@ class DaemonSetControllerTest : public ::testing::Test {
     std::map<std::string, ObjectPtr> known;
     for (const auto& p : pods_->list()) known[nameOf(*p)] = p;
     pods_->clear();
-    for (auto& pod : api_->list(kPodsR, "default").items) {
+    for (auto& pod : itemsOf(api_->list(kPodsR, "default"))) {
       pods_->put(pod);
       if (!known.erase(nameOf(pod))) controller_->onPodAdd(pods_->get("default/" + nameOf(pod)));
     }
     for (const auto& [name, gone] : known) controller_->onPodDelete(gone);
     nodes_->clear();
-    for (auto& n : api_->list(kNodesR, "").items) nodes_->put(n);
+    for (auto& n : itemsOf(api_->list(kNodesR, ""))) nodes_->put(n);
     daemonSets_->clear();
-    for (auto& d : api_->list(kDaemonSets, "default").items) daemonSets_->put(d);
+    for (auto& d : itemsOf(api_->list(kDaemonSets, "default"))) daemonSets_->put(d);
     revisions_->clear();
-    for (auto& r : api_->list(history::kControllerRevisions, "default").items) revisions_->put(r);
+    for (auto& r : itemsOf(api_->list(history::kControllerRevisions, "default")))
+      revisions_->put(r);
   }
 
   std::multiset<std::string> podNodes() {
     std::multiset<std::string> out;
-    for (auto& pod : api_->list(kPodsR, "default").items) out.insert(targetNodeOf(pod));
+    for (auto& pod : itemsOf(api_->list(kPodsR, "default"))) out.insert(targetNodeOf(pod));
     return out;
   }
 
@@ -101,7 +102,7 @@ TEST_F(DaemonSetControllerTest, OnePodPerNodePinnedByAffinity) {
   addDaemonSet();
   reconcile();
   EXPECT_EQ(podNodes(), (std::multiset<std::string>{"n1", "n2", "n3"}));
-  auto pod = api_->list(kPodsR, "default").items.front();
+  auto pod = itemsOf(api_->list(kPodsR, "default")).front();
   // No nodeName: the scheduler binds it, following the matchFields term.
   EXPECT_EQ(json::getString(*json::getObject(pod, "spec"), "nodeName"), "");
   const auto* labels = labelsOf(pod);
@@ -113,7 +114,7 @@ TEST_F(DaemonSetControllerTest, OnePodPerNodePinnedByAffinity) {
       toleratesNotReady = true;
   }
   EXPECT_TRUE(toleratesNotReady);
-  EXPECT_EQ(api_->list(history::kControllerRevisions, "default").items.size(), 1u);
+  EXPECT_EQ(itemsOf(api_->list(history::kControllerRevisions, "default")).size(), 1u);
 
   // Level-triggered: nothing more to do.
   reconcile();
@@ -163,7 +164,7 @@ TEST_F(DaemonSetControllerTest, RollingUpdateReplacesOnePodAtATime) {
   reconcile();
   // Make the pods ready so the update has availability to spend.
   auto markReady = [&] {
-    for (auto pod : api_->list(kPodsR, "default").items) {
+    for (auto pod : itemsOf(api_->list(kPodsR, "default"))) {
       pod["status"] =
           bj::object{{"phase", "Running"},
                      {"conditions", bj::array{bj::object{{"type", "Ready"}, {"status", "True"}}}}};
@@ -181,7 +182,7 @@ TEST_F(DaemonSetControllerTest, RollingUpdateReplacesOnePodAtATime) {
   EXPECT_EQ(podNodes().size(), 1u);  // one old pod deleted, maxUnavailable 1
   reconcile();
   EXPECT_EQ(podNodes().size(), 2u);  // its replacement
-  EXPECT_EQ(api_->list(history::kControllerRevisions, "default").items.size(), 2u);
+  EXPECT_EQ(itemsOf(api_->list(history::kControllerRevisions, "default")).size(), 2u);
 }
 
 }  // namespace

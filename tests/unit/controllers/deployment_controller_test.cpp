@@ -85,15 +85,15 @@ class DeploymentControllerTest : public ::testing::Test {
 
   void syncCaches() {
     deployments_->clear();
-    for (auto& d : api_->list(kDeploymentsResource, "default").items) deployments_->put(d);
+    for (auto& d : itemsOf(api_->list(kDeploymentsResource, "default"))) deployments_->put(d);
     replicaSets_->clear();
-    for (auto& rs : api_->list(kReplicaSetsResource, "default").items) replicaSets_->put(rs);
+    for (auto& rs : itemsOf(api_->list(kReplicaSetsResource, "default"))) replicaSets_->put(rs);
   }
 
   // What the ReplicaSet controller would report: spec.replicas pods exist; of them, those that
   // existed at the previous simulation step are available (`instant`: all at once).
   void simulateReplicaSets(bool instant = true) {
-    for (auto& rs : api_->list(kReplicaSetsResource, "default").items) {
+    for (auto& rs : itemsOf(api_->list(kReplicaSetsResource, "default"))) {
       int64_t spec = specReplicas(rs);
       int64_t before = statusInt(rs, "replicas");
       int64_t available = instant ? spec : std::min(spec, before);
@@ -128,7 +128,7 @@ class DeploymentControllerTest : public ::testing::Test {
   }
 
   std::vector<bj::object> replicaSets() const {
-    auto items = api_->list(kReplicaSetsResource, "default").items;
+    auto items = itemsOf(api_->list(kReplicaSetsResource, "default"));
     std::sort(items.begin(), items.end(),
               [](const auto& a, const auto& b) { return revisionOf(a) < revisionOf(b); });
     return items;

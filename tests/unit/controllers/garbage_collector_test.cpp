@@ -64,7 +64,7 @@ class GarbageCollectorTest : public ::testing::Test {
   void syncCaches() {
     for (const auto& r : {kPods, kReplicaSets, kDeployments}) {
       caches_[indexOf(r)]->clear();
-      for (const auto& obj : api_->list(r, "").items) caches_[indexOf(r)]->put(obj);
+      for (const auto& obj : itemsOf(api_->list(r, ""))) caches_[indexOf(r)]->put(obj);
     }
   }
 

@@ -2,6 +2,7 @@
 // from completions and parallelism, completion, backoffLimit, activeDeadlineSeconds, suspend, TTL.
 
 #include "controllers/job/job_controller.h"
+#include "../client/items_of.h"
 #include "batch_fixture.h"
 #include "controllers/job/job_indexed.h"
 #include "controllers/job/job_util.h"
@@ -67,7 +68,7 @@ class JobControllerTest : public ::testing::Test {
     return status ? json::getString(*status, field) : "";
   }
 
-  std::vector<bj::object> pods() { return api_->list(kPodsRes, "default").items; }
+  std::vector<bj::object> pods() { return itemsOf(api_->list(kPodsRes, "default")); }
 
   // Sets the phase of `count` pods that have not terminated yet.
   void finishPods(int count, const std::string& phase) {

@@ -95,7 +95,7 @@ class NodeIpamTest : public ::testing::Test {
   }
   void refresh() {
     nodes_->clear();
-    for (auto& o : api_->list(kNodes, "").items) nodes_->put(o);
+    for (auto& o : itemsOf(api_->list(kNodes, ""))) nodes_->put(o);
   }
   void createNode(const std::string& name, const std::string& cidr = "") {
     bj::object spec;

@@ -38,12 +38,12 @@ class NodeLifecycleTest : public ::testing::Test {
 
   void refresh() {
     nodes_->clear();
-    for (auto& o : api_->list(kNodes, "").items) nodes_->put(o);
+    for (auto& o : itemsOf(api_->list(kNodes, ""))) nodes_->put(o);
     leases_->clear();
-    for (auto& o : api_->list(kLeases, "").items) leases_->put(o);
+    for (auto& o : itemsOf(api_->list(kLeases, ""))) leases_->put(o);
     // Pods reach the controller through its pod handlers, as from an informer.
     std::map<std::string, ObjectPtr> pods;
-    for (auto& o : api_->list(kPods, "").items) {
+    for (auto& o : itemsOf(api_->list(kPods, ""))) {
       auto pod = std::make_shared<const bj::object>(o);
       pods[client::Informer::keyOf(*pod)] = pod;
     }

@@ -113,13 +113,13 @@ class ReplicaSetFixture : public ::testing::Test {
   // about new pods (which is how expectations learn about observed creations).
   void syncCaches() {
     recorder_->flush();
-    for (auto& pod : api_->list(kPodsResource, "default").items) {
+    for (auto& pod : itemsOf(api_->list(kPodsResource, "default"))) {
       std::string key = "default/" + nameOf(pod);
       bool isNew = !pods_->get(key);
       pods_->put(pod);
       if (isNew) controller_->onPodAdd(pods_->get(key));
     }
-    for (auto& owner : api_->list(kind_.resource, "default").items) owners_->put(owner);
+    for (auto& owner : itemsOf(api_->list(kind_.resource, "default"))) owners_->put(owner);
   }
 
   size_t countActions(const std::string& verb, const std::string& resource) const {
@@ -128,11 +128,13 @@ class ReplicaSetFixture : public ::testing::Test {
     return std::count_if(actions.begin(), actions.end(),
                          [&](const auto& a) { return a.verb == verb && a.resource == resource; });
   }
-  std::vector<bj::object> storedPods() const { return api_->list(kPodsResource, "default").items; }
+  std::vector<bj::object> storedPods() const {
+    return itemsOf(api_->list(kPodsResource, "default"));
+  }
   std::vector<bj::object> eventsWithReason(const std::string& reason) const {
     recorder_->flush();  // events are written asynchronously
     std::vector<bj::object> out;
-    for (auto& e : api_->list(kEventsResource, "default").items) {
+    for (auto& e : itemsOf(api_->list(kEventsResource, "default"))) {
       if (json::getString(e, "reason") == reason) out.push_back(e);
     }
     return out;

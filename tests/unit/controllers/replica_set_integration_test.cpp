@@ -3,6 +3,7 @@
 // deleted pod comes back, scaling up and down converges, and the status follows.
 
 #include "../client/api_server_fixture.h"
+#include "../client/items_of.h"
 #include "common/json_util.h"
 #include "controllers/controller_manager.h"
 #include "controllers/controller_ref.h"
@@ -53,7 +54,7 @@ class ReplicaSetIntegrationTest : public client::ApiServerFixture {
   // Active pods controlled by `ownerUid`.
   std::vector<bj::object> ownedPods(const std::string& ownerUid) {
     std::vector<bj::object> out;
-    for (auto& pod : client_->list(pods(), "default").items) {
+    for (auto& pod : itemsOf(client_->list(pods(), "default"))) {
       auto ref = controllerOf(pod);
       if (ref && ref->uid == ownerUid && isPodActive(pod)) out.push_back(pod);
     }
@@ -115,7 +116,7 @@ TEST_F(ReplicaSetIntegrationTest, KeepsReplicasRunningThroughDeletesAndScaling) 
 
   // The decisions are events on the ReplicaSet.
   int creates = 0, deletes = 0;
-  for (const auto& ev : client_->list({"", "v1", "events", true}, "default").items) {
+  for (const auto& ev : itemsOf(client_->list({"", "v1", "events", true}, "default"))) {
     const auto* involved = json::getObject(ev, "involvedObject");
     if (!involved || json::getString(*involved, "uid") != uid) continue;
     creates += json::getString(ev, "reason") == "SuccessfulCreate";
@@ -143,7 +144,7 @@ TEST_F(ReplicaSetIntegrationTest, AdoptsAnExistingPodAndReleasesARelabelledOne) 
   auto owned = ownedPods(uid);
   EXPECT_TRUE(std::any_of(owned.begin(), owned.end(),
                           [](const bj::object& p) { return nameOf(p) == "standalone"; }));
-  EXPECT_EQ(client_->list(pods(), "default").items.size(), 3u);  // only 2 were created
+  EXPECT_EQ(itemsOf(client_->list(pods(), "default")).size(), 3u);  // only 2 were created
 
   // kubectl label pod standalone app=debug --overwrite: released, replaced, still running.
   client_->patch(pods(), "default", "standalone", client::PatchKind::Merge,
@@ -179,10 +180,10 @@ TEST_F(ReplicaSetIntegrationTest, ReplicationControllerKeepsItsPods) {
         "resourceVersion");
   };
   std::string before = revision();
-  size_t podsBefore = client_->list(pods(), "default").items.size();
+  size_t podsBefore = itemsOf(client_->list(pods(), "default")).size();
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   EXPECT_EQ(revision(), before);
-  EXPECT_EQ(client_->list(pods(), "default").items.size(), podsBefore);
+  EXPECT_EQ(itemsOf(client_->list(pods(), "default")).size(), podsBefore);
 }
 
 }  // namespace

@@ -57,11 +57,12 @@ class StatefulSetControllerTest : public ::testing::Test {
 
   void sync() {
     pods_->clear();
-    for (auto& p : api_->list(kPodsR, "default").items) pods_->put(p);
+    for (auto& p : itemsOf(api_->list(kPodsR, "default"))) pods_->put(p);
     sets_->clear();
-    for (auto& s : api_->list(kStatefulSets, "default").items) sets_->put(s);
+    for (auto& s : itemsOf(api_->list(kStatefulSets, "default"))) sets_->put(s);
     revisions_->clear();
-    for (auto& r : api_->list(history::kControllerRevisions, "default").items) revisions_->put(r);
+    for (auto& r : itemsOf(api_->list(history::kControllerRevisions, "default")))
+      revisions_->put(r);
   }
 
   void reconcile() {
@@ -80,7 +81,7 @@ class StatefulSetControllerTest : public ::testing::Test {
 
   std::set<std::string> podNames() {
     std::set<std::string> out;
-    for (auto& p : api_->list(kPodsR, "default").items) out.insert(nameOf(p));
+    for (auto& p : itemsOf(api_->list(kPodsR, "default"))) out.insert(nameOf(p));
     return out;
   }
 

@@ -3,6 +3,7 @@
 // with its PodScheduled=False condition and FailedScheduling event.
 
 #include "../client/api_server_fixture.h"
+#include "../client/items_of.h"
 #include "common/json_util.h"
 #include "scheduler/scheduler.h"
 #include "test_objects.h"
@@ -44,7 +45,7 @@ class SchedulerIntegrationTest : public ApiServerFixture {
   }
   std::map<std::string, int> podsPerNode() {
     std::map<std::string, int> out;
-    for (const auto& pod : client_->list(pods(), "default").items) {
+    for (const auto& pod : itemsOf(client_->list(pods(), "default"))) {
       std::string node = json::getString(*json::getObject(pod, "spec"), "nodeName");
       if (!node.empty()) ++out[node];
     }
@@ -52,7 +53,7 @@ class SchedulerIntegrationTest : public ApiServerFixture {
   }
   std::vector<bj::object> eventsFor(const std::string& pod, const std::string& reason) {
     std::vector<bj::object> out;
-    for (auto& e : client_->list(kEvents, "default").items) {
+    for (auto& e : itemsOf(client_->list(kEvents, "default"))) {
       const auto* involved = json::getObject(e, "involvedObject");
       if (involved && json::getString(*involved, "name") == pod &&
           json::getString(e, "reason") == reason) {
