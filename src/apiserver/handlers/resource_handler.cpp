@@ -5,6 +5,7 @@
 #include "apiserver/handlers/watch_handler.h"
 #include "apiserver/rest/object_meta.h"
 #include "apiserver/rest/patcher.h"
+#include "apiserver/rest/subresources.h"
 #include "common/json_util.h"
 #include "common/yaml.h"
 
@@ -119,76 +120,6 @@ std::string successStatus(const api::ResourceInfo& info, const bj::object& obj) 
   details["uid"] = uidOf(obj);
   status["details"] = std::move(details);
   return json::serialize(status);
-}
-
-// "app=web,tier=front" from a label selector object or a plain map (ReplicationController).
-std::string selectorString(const bj::object& spec) {
-  const auto* selector = json::getObject(spec, "selector");
-  if (!selector) return "";
-  const bj::object* labels = json::getObject(*selector, "matchLabels");
-  bool isLabelSelector = labels || selector->contains("matchExpressions");
-  if (!isLabelSelector) labels = selector;
-  std::string out;
-  auto add = [&](const std::string& part) { out += (out.empty() ? "" : ",") + part; };
-  if (labels) {
-    for (const auto& kv : *labels) {
-      if (kv.value().is_string())
-        add(std::string(kv.key()) + "=" + std::string(kv.value().get_string()));
-    }
-  }
-  if (isLabelSelector) {
-    if (const auto* exprs = json::getArray(*selector, "matchExpressions")) {
-      for (const auto& e : *exprs) {
-        if (!e.is_object()) continue;
-        const auto& eo = e.get_object();
-        std::string key = json::getString(eo, "key"), op = json::getString(eo, "operator");
-        std::string values;
-        if (const auto* vs = json::getArray(eo, "values")) {
-          for (const auto& v : *vs) {
-            if (v.is_string()) values += (values.empty() ? "" : ",") + std::string(v.get_string());
-          }
-        }
-        if (op == "In") add(key + " in (" + values + ")");
-        if (op == "NotIn") add(key + " notin (" + values + ")");
-        if (op == "Exists") add(key);
-        if (op == "DoesNotExist") add("!" + key);
-      }
-    }
-  }
-  return out;
-}
-
-// The Status a successful binding or eviction answers with.
-std::string createdStatus() {
-  bj::object status{{"kind", "Status"},
-                    {"apiVersion", "v1"},
-                    {"metadata", bj::object()},
-                    {"status", "Success"},
-                    {"code", 201}};
-  return json::serialize(status);
-}
-
-bj::object scaleOf(const bj::object& obj) {
-  bj::object scale;
-  scale["kind"] = "Scale";
-  scale["apiVersion"] = "autoscaling/v1";
-  const auto& m = metadataOf(obj);
-  bj::object meta;
-  for (const char* f : {"name", "namespace", "uid", "resourceVersion", "creationTimestamp"}) {
-    if (m.contains(f)) meta[f] = m.at(f);
-  }
-  scale["metadata"] = std::move(meta);
-  const auto* spec = json::getObject(obj, "spec");
-  const auto* status = json::getObject(obj, "status");
-  bj::object sspec;
-  sspec["replicas"] = spec ? json::getInt(*spec, "replicas", 1) : 1;
-  scale["spec"] = std::move(sspec);
-  bj::object sstatus;
-  sstatus["replicas"] = status ? json::getInt(*status, "replicas", 0) : 0;
-  std::string sel = spec ? selectorString(*spec) : "";
-  if (!sel.empty()) sstatus["selector"] = sel;
-  scale["status"] = std::move(sstatus);
-  return scale;
 }
 
 }  // namespace
@@ -360,103 +291,33 @@ void ResourceHandler::handleScale(const http::Request& request, const RequestInf
   if (info.verb != "update" && info.verb != "patch") {
     throw ApiError::methodNotAllowed("the server does not allow this method on scale");
   }
-  WriteOptions o = writeOptions(request);
-  bj::object result = store_.guaranteedUpdate(
-      resource, ns, info.name,
-      [&](bj::object& obj) {
-        bj::object scale = scaleOf(store_.toVersion(resource, obj));
-        bj::object wanted;
-        if (info.verb == "update") {
-          wanted = decodeBody(request);
-        } else {
-          PatchType type = bodyFormat(request.contentType) == BodyFormat::JsonPatch
-                               ? PatchType::Json
-                               : PatchType::Merge;
-          wanted = applyPatch(resource, registry_.types(), type, scale, request.body);
-        }
-        std::string rv = json::getString(metadataOf(wanted), "resourceVersion");
-        if (!rv.empty() && rv != resourceVersionOf(obj)) {
-          throw ApiError::conflict(resource.group, resource.plural, info.name,
-                                   "the object has been modified; please apply your changes to "
-                                   "the latest version and try again");
-        }
-        const auto* spec = json::getObject(wanted, "spec");
-        const bj::value* replicas =
-            spec && spec->contains("replicas") ? &spec->at("replicas") : nullptr;
-        if (!replicas || !replicas->is_int64()) {
-          throw ApiError::invalid("autoscaling", "Scale", info.name,
-                                  {{"FieldValueRequired", "Required value", "spec.replicas"}});
-        }
-        if (replicas->get_int64() < 0) {
-          throw ApiError::invalid("autoscaling", "Scale", info.name,
-                                  {{"FieldValueInvalid",
-                                    "Invalid value: " + std::to_string(replicas->get_int64()) +
-                                        ": must be greater than or equal to 0",
-                                    "spec.replicas"}});
-        }
-        json::ensureObject(obj, "spec")["replicas"] = replicas->get_int64();
+  bj::object result = updateScale(
+      store_, resource, ns, info.name,
+      [&](const bj::object& scale) {
+        if (info.verb == "update") return decodeBody(request);
+        PatchType type = bodyFormat(request.contentType) == BodyFormat::JsonPatch
+                             ? PatchType::Json
+                             : PatchType::Merge;
+        return applyPatch(resource, registry_.types(), type, scale, request.body);
       },
-      "", o);
-  responder->respond(jsonResponse(200, json::serialize(scaleOf(result))));
+      writeOptions(request));
+  responder->respond(jsonResponse(200, json::serialize(result)));
 }
 
 void ResourceHandler::handleBinding(const http::Request& request, const std::string& ns,
                                     const std::string& pod, const api::ResourceInfo& podResource,
                                     const http::ResponderPtr& responder) {
   if (request.method != "POST") throw ApiError::methodNotAllowed("bindings can only be created");
-  bj::object binding = decodeBody(request);
-  const auto* target = json::getObject(binding, "target");
-  std::string node = target ? json::getString(*target, "name") : "";
-  if (node.empty()) {
-    throw ApiError::invalid("", "Binding", pod,
-                            {{"FieldValueRequired", "Required value", "target.name"}});
-  }
-  WriteOptions o = writeOptions(request);
-  store_.guaranteedUpdate(
-      podResource, ns, pod,
-      [&](bj::object& obj) {
-        if (isTerminating(obj)) {
-          throw ApiError::conflict("", "pods", pod,
-                                   "pod is being deleted, cannot be assigned to a host");
-        }
-        auto& spec = json::ensureObject(obj, "spec");
-        std::string current = json::getString(spec, "nodeName");
-        if (!current.empty()) {
-          throw ApiError::conflict(
-              "", "pods", pod, "pod " + pod + " is already assigned to node \"" + current + "\"");
-        }
-        spec["nodeName"] = node;
-        // Binding makes the pod scheduled.
-        auto& status = json::ensureObject(obj, "status");
-        auto& conditions = status["conditions"];
-        if (!conditions.is_array()) conditions = bj::array();
-        bj::object scheduled;
-        scheduled["type"] = "PodScheduled";
-        scheduled["status"] = "True";
-        scheduled["lastProbeTime"] = nullptr;
-        scheduled["lastTransitionTime"] = formatRfc3339(store_.clock()->now());
-        auto& list = conditions.get_array();
-        json::removeIf(list, [](const bj::value& c) {
-          return c.is_object() && json::getString(c.get_object(), "type") == "PodScheduled";
-        });
-        list.push_back(std::move(scheduled));
-      },
-      "binding", o);
-  responder->respond(jsonResponse(201, createdStatus()));
+  bindPod(store_, podResource, ns, pod, decodeBody(request), writeOptions(request));
+  responder->respond(jsonResponse(201, json::serialize(createdStatus())));
 }
 
 void ResourceHandler::handleFinalize(const http::Request& request, const RequestInfo& info,
                                      const api::ResourceInfo& resource,
                                      const http::ResponderPtr& responder) {
   if (info.verb != "update") throw ApiError::methodNotAllowed("finalize accepts only PUT");
-  bj::object body = decodeBody(request);
-  const auto* spec = json::getObject(body, "spec");
-  bj::value finalizers =
-      spec && spec->contains("finalizers") ? spec->at("finalizers") : bj::value(bj::array());
-  WriteOptions o = writeOptions(request);
-  bj::object result = store_.guaranteedUpdate(
-      resource, "", info.name,
-      [&](bj::object& obj) { json::ensureObject(obj, "spec")["finalizers"] = finalizers; }, "", o);
+  bj::object result =
+      finalizeObject(store_, resource, info.name, decodeBody(request), writeOptions(request));
   responder->respond(jsonResponse(200, json::serialize(result)));
 }
 
@@ -464,15 +325,8 @@ void ResourceHandler::handleEviction(const http::Request& request, const Request
                                      const api::ResourceInfo& resource,
                                      const http::ResponderPtr& responder) {
   if (request.method != "POST") throw ApiError::methodNotAllowed("evictions can only be created");
-  bj::object eviction = decodeBody(request);
-  DeleteOptions o;
-  if (const auto* d = json::getObject(eviction, "deleteOptions")) {
-    if (d->contains("gracePeriodSeconds") && d->at("gracePeriodSeconds").is_int64()) {
-      o.gracePeriodSeconds = d->at("gracePeriodSeconds").get_int64();
-    }
-  }
-  store_.remove(resource, info.namespace_, info.name, o);
-  responder->respond(jsonResponse(201, createdStatus()));
+  evictPod(store_, resource, info.namespace_, info.name, decodeBody(request));
+  responder->respond(jsonResponse(201, json::serialize(createdStatus())));
 }
 
 }  // namespace cube::apiserver

@@ -1,8 +1,7 @@
 #include "apiserver/handlers/watch_handler.h"
 
 #include "apiserver/handlers/encoding.h"
-#include "apiserver/rest/object_filter.h"
-#include "apiserver/rest/selectable_fields.h"
+#include "apiserver/watch_selection.h"
 #include "common/json_util.h"
 #include "common/log.h"
 
@@ -42,7 +41,9 @@ WatchHandler::WatchHandler(ResourceStore& store, std::chrono::seconds bookmarkIn
   janitor_ = std::thread([this] { janitorLoop(); });
 }
 
-WatchHandler::~WatchHandler() { shutdown(); }
+WatchHandler::~WatchHandler() {
+  shutdown();
+}
 
 void WatchHandler::shutdown() {
   std::map<uint64_t, std::shared_ptr<Active>> remaining;
@@ -67,33 +68,21 @@ size_t WatchHandler::activeWatches() const {
 
 void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
                          api::ResourceInfoPtr resource, const http::ResponderPtr& responder) {
-  auto storage = store_.registry().storageOf(*resource);
-  auto filter =
-      std::make_shared<ObjectFilter>(request.param("labelSelector"), request.param("fieldSelector"),
-                                     selectableFieldNames(*storage));
   // A watch of one object (/pods/name?watch or fieldSelector=metadata.name=x) is a filter.
-  std::string onlyName = info.name;
+  auto selection = std::make_shared<WatchSelection>(store_.registry().storageOf(*resource),
+                                                    request.param("labelSelector"),
+                                                    request.param("fieldSelector"), info.name);
   EncodeOptions encode;
   encode.negotiated = negotiate(request.accept, false);
   encode.includeObject = request.param("includeObject");
   std::string rvText = request.param("resourceVersion");
-  Revision fromRevision = parseResourceVersion(rvText);
-  bool initialState = rvText.empty() || rvText == "0";
-  std::string sendInitial = request.param("sendInitialEvents");
-  if (truthy(sendInitial)) initialState = true;
-
-  if (!initialState && fromRevision > store_.cache().revision()) {
-    if (!store_.cache().waitFor(fromRevision, std::chrono::seconds(3))) {
-      ApiError e = ApiError::timeout("Too large resource version: " + rvText +
-                                     ", current: " + std::to_string(store_.cache().revision()));
-      e.withCauses({{"ResourceVersionTooLarge", "Too large resource version", ""}});
-      throw e;
-    }
-  }
+  WatchStart start =
+      resolveWatchStart(store_.cache(), rvText, truthy(request.param("sendInitialEvents")));
 
   auto active = std::make_shared<Active>();
   active->resource = resource;
-  active->bookmarks = truthy(request.param("allowWatchBookmarks"));
+  std::string prefix = store_.prefix(*resource, info.namespace_);
+  active->bookmarks = truthy(request.param("allowWatchBookmarks")) && store_.cache().cached(prefix);
   int64_t timeout = 0;
   std::string timeoutText = request.param("timeoutSeconds");
   if (!timeoutText.empty()) {
@@ -118,31 +107,10 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
   ResourceStore& store = store_;
   auto headersSent = std::make_shared<bool>(false);
   std::string memoKey = resource->apiVersion() + "|" + contentType + "|" + encode.includeObject;
-  auto matches = [filter, storage, onlyName](const ObjectPtr& obj) {
-    if (!obj) return false;
-    if (!onlyName.empty() &&
-        json::getString(*json::getObject(*obj, "metadata"), "name") != onlyName) {
-      return false;
-    }
-    return filter->empty() || filter->matches(*obj, fieldsOf(*storage, *obj));
-  };
   http::StreamPtr stream = active->stream;
   WatchCache::Sink sink = [=, &store](const CachedEvent& event) mutable {
     if (stream->closed()) return false;
-    bool now = matches(event.object);
-    bool before = event.type != CachedEvent::Type::Added && matches(event.prevObject);
-    const char* type = nullptr;
-    switch (event.type) {
-      case CachedEvent::Type::Added:
-        type = now ? "ADDED" : nullptr;
-        break;
-      case CachedEvent::Type::Modified:
-        type = now ? (before ? "MODIFIED" : "ADDED") : (before ? "DELETED" : nullptr);
-        break;
-      case CachedEvent::Type::Deleted:
-        type = now || before ? "DELETED" : nullptr;
-        break;
-    }
+    const char* type = selection->eventType(event);
     if (!type) return true;
     // Events are shared by every watcher; encodings are memoised per representation.
     bool tableHeaders = encode.negotiated.representation == Representation::Table && !*headersSent;
@@ -172,8 +140,7 @@ void WatchHandler::serve(const http::Request& request, const RequestInfo& info,
     active_[id] = active;
   }
   try {
-    auto watch = store_.cache().watch(store_.prefix(*resource, info.namespace_), fromRevision,
-                                      initialState, sink);
+    auto watch = store_.cache().watch(prefix, start.fromRevision, start.initialState, sink);
     std::lock_guard lock(active->mutex);
     active->watch = std::move(watch);
   } catch (const ApiError& e) {
