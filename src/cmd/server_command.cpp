@@ -1,7 +1,7 @@
 #include "cmd/server_command.h"
 
 #include "apiserver/api_server.h"
-#include "client/http_api_client.h"
+#include "apiserver/local_api_client.h"
 #include "client/leader_elected_component.h"
 #include "cmd/data_dir.h"
 #include "cmd/duration_flag.h"
@@ -156,8 +156,9 @@ int runServer(const ServerFlags& flags) {
                                : flags.kubeconfig;
   writeKubeconfig(kubeconfig, url);
 
-  // The control loops talk to the API over loopback HTTP, with the same semantics as any client.
-  auto client = client::HttpApiClient::fromUrl(url);
+  // The control loops call the API in process: the same storage, admission and watch cache as
+  // HTTP, without encoding, and their informers share the watch cache's objects.
+  client::ApiClientPtr client = std::make_shared<apiserver::LocalApiClient>(server->resources());
   std::unique_ptr<ControlPlaneComponent> controllerManager;
   if (!flags.disableControllers) {
     controllers::ControllerManagerOptions managerOptions;
