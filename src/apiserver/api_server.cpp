@@ -60,7 +60,8 @@ class ApiServerImpl : public ApiServer {
       : options_(std::move(options)),
         store_(std::move(store)),
         registry_(api::ResourceRegistry::builtin()),
-        cache_(store_),
+        // Events are read from the store, not held: kube-apiserver's default for them too.
+        cache_(store_, 10000, {"/registry/core/events/"}),
         resources_(registry_, store_, cache_, admission_, systemClock()),
         watches_(resources_),
         handler_(registry_, resources_, watches_),

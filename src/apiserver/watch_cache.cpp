@@ -21,8 +21,41 @@ class WatchCache::WatchImpl : public WatchCache::Watch {
   uint64_t id_;
 };
 
-WatchCache::WatchCache(store::StorePtr store, size_t historyCapacity)
-    : store_(std::move(store)), historyCapacity_(historyCapacity) {}
+// A watch of an uncached prefix: its own store watch. Events are decoded and handed to the sink
+// on the store's thread; the sink saying it is done stops deliveries (the handle is dropped by
+// the owner, as a store callback must not cancel its own watch).
+class WatchCache::StoreWatchImpl : public WatchCache::Watch {
+ public:
+  struct State {
+    std::mutex mutex;  // serialises deliveries with each other and with the end
+    Sink sink;
+    bool done = false;
+  };
+  StoreWatchImpl(std::shared_ptr<State> state, store::WatchHandlePtr handle)
+      : state_(std::move(state)), handle_(std::move(handle)) {}
+  ~StoreWatchImpl() override {
+    handle_.reset();
+    std::lock_guard lock(state_->mutex);
+    state_->done = true;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+  store::WatchHandlePtr handle_;
+};
+
+WatchCache::WatchCache(store::StorePtr store, size_t historyCapacity,
+                       std::vector<std::string> uncachedPrefixes)
+    : store_(std::move(store)),
+      historyCapacity_(historyCapacity),
+      uncachedPrefixes_(std::move(uncachedPrefixes)) {}
+
+bool WatchCache::cached(const std::string& prefixOrKey) const {
+  for (const auto& p : uncachedPrefixes_) {
+    if (prefixOrKey.compare(0, p.size(), p) == 0) return false;
+  }
+  return true;
+}
 
 WatchCache::~WatchCache() {
   stop();
@@ -50,6 +83,7 @@ void WatchCache::start() {
   {
     std::unique_lock lock(stateMutex_);
     for (const auto& kv : all.kvs) {
+      if (!cached(kv.key)) continue;
       ObjectPtr obj = decode(kv.value, kv.modRevision);
       if (!obj) {
         CUBE_LOG(Error) << "watch cache: skipping undecodable value at " << kv.key;
@@ -124,6 +158,10 @@ void WatchCache::dispatchLoop() {
 }
 
 void WatchCache::unsafeApply(const store::Event& e, std::vector<CachedEvent>& out) {
+  if (!this->cached(e.kv.key)) {
+    revision_ = std::max(revision_, e.kv.modRevision);
+    return;
+  }
   auto cached = std::make_shared<CachedEvent>();
   cached->key = e.kv.key;
   cached->revision = e.kv.modRevision;
@@ -176,6 +214,7 @@ Revision WatchCache::revision() const {
 }
 
 ObjectPtr WatchCache::get(const std::string& key) const {
+  if (!cached(key)) return getFromStore(key);
   std::shared_lock lock(stateMutex_);
   auto it = objects_.find(key);
   return it == objects_.end() ? nullptr : it->second;
@@ -184,6 +223,7 @@ ObjectPtr WatchCache::get(const std::string& key) const {
 Revision WatchCache::list(
     const std::string& prefix, const std::string& startAfter,
     const std::function<bool(const std::string& key, const ObjectPtr& obj)>& visit) const {
+  if (!cached(prefix)) return listFromStore(prefix, startAfter, visit);
   std::shared_lock lock(stateMutex_);
   auto it = startAfter.empty() ? objects_.lower_bound(prefix) : objects_.upper_bound(startAfter);
   for (; it != objects_.end(); ++it) {
@@ -195,6 +235,7 @@ Revision WatchCache::list(
 
 WatchCache::WatchPtr WatchCache::watch(const std::string& prefix, Revision fromRevision,
                                        bool initialState, Sink sink) {
+  if (!cached(prefix)) return watchStore(prefix, fromRevision, initialState, std::move(sink));
   std::lock_guard dispatchLock(dispatchMutex_);
   {
     std::shared_lock lock(stateMutex_);
@@ -229,6 +270,82 @@ WatchCache::WatchPtr WatchCache::watch(const std::string& prefix, Revision fromR
     watchers_.push_back(watcher);
   }
   return std::make_unique<WatchImpl>(this, watcher->id);
+}
+
+ObjectPtr WatchCache::getFromStore(const std::string& key) const {
+  store::ReadResult r = store_->get(key);
+  if (r.error == store::Error::NotFound) return nullptr;
+  if (r.error != store::Error::None) {
+    throw ApiError::internal(std::string("store read failed: ") + store::errorName(r.error));
+  }
+  return decode(r.kv.value, r.kv.modRevision);
+}
+
+Revision WatchCache::listFromStore(
+    const std::string& prefix, const std::string& startAfter,
+    const std::function<bool(const std::string& key, const ObjectPtr& obj)>& visit) const {
+  // Past `startAfter`: the smallest key greater than it.
+  std::string begin = startAfter.empty() ? prefix : startAfter + std::string(1, '\0');
+  store::RangeResult r = store_->range(begin, store::prefixEnd(prefix), 0);
+  if (r.error != store::Error::None) {
+    throw ApiError::internal(std::string("store read failed: ") + store::errorName(r.error));
+  }
+  for (const auto& kv : r.kvs) {
+    ObjectPtr obj = decode(kv.value, kv.modRevision);
+    if (!obj) continue;
+    if (!visit(kv.key, obj)) break;
+  }
+  return r.revision;
+}
+
+WatchCache::WatchPtr WatchCache::watchStore(const std::string& prefix, Revision fromRevision,
+                                            bool initialState, Sink sink) {
+  if (initialState) {
+    store::RangeResult r = store_->range(prefix, store::prefixEnd(prefix), 0);
+    if (r.error != store::Error::None) {
+      throw ApiError::internal(std::string("store read failed: ") + store::errorName(r.error));
+    }
+    for (const auto& kv : r.kvs) {
+      CachedEvent e;
+      e.type = CachedEvent::Type::Added;
+      e.key = kv.key;
+      e.object = decode(kv.value, kv.modRevision);
+      e.revision = r.revision;
+      if (e.object && !sink(e)) return nullptr;
+    }
+    fromRevision = r.revision;
+  }
+  auto state = std::make_shared<StoreWatchImpl::State>();
+  state->sink = std::move(sink);
+  auto deliver = [state](const std::vector<store::Event>& events) {
+    std::lock_guard lock(state->mutex);
+    for (const auto& e : events) {
+      if (state->done) return;
+      CachedEvent c;
+      c.key = e.kv.key;
+      c.revision = e.kv.modRevision;
+      if (e.prev.modRevision != 0) c.prevObject = decode(e.prev.value, e.prev.modRevision);
+      // A delete's value is the object as it last was; it is stamped with the deletion revision.
+      c.object = decode(e.kv.value, e.kv.modRevision);
+      if (!c.object) continue;
+      if (e.type == store::Event::Type::Delete) {
+        c.type = CachedEvent::Type::Deleted;
+      } else {
+        c.type = c.prevObject ? CachedEvent::Type::Modified : CachedEvent::Type::Added;
+      }
+      if (!state->sink(c)) state->done = true;
+    }
+  };
+  store::Error err = store::Error::None;
+  store::WatchHandlePtr handle = store_->watch(prefix, fromRevision + 1, deliver, &err);
+  if (!handle) {
+    if (err == store::Error::Compacted) {
+      throw ApiError::gone("too old resource version: " + std::to_string(fromRevision) + " (" +
+                           std::to_string(store_->compactedRevision() + 1) + ")");
+    }
+    throw ApiError::internal(std::string("store watch failed: ") + store::errorName(err));
+  }
+  return std::make_unique<StoreWatchImpl>(state, std::move(handle));
 }
 
 void WatchCache::withDeliveredRevision(const std::function<void(Revision revision)>& fn) {

@@ -3,6 +3,11 @@
 // one store watch. LIST and WATCH are served from here, never from the store; GET reads it after
 // waiting for the cache to reach the store's revision, so every read sees every acknowledged write.
 //
+// Uncached prefixes (Events, as kube-apiserver keeps no watch cache for them by default): their
+// objects are not held; get/list read the store and a watch is its own store watch, so the
+// callers see one read path either way. Events are the most numerous objects of a busy cluster
+// and read by people, rarely by controllers.
+//
 // Threads: the store delivers events on its own thread; they are queued and applied by the
 // cache's dispatcher thread, which also fans them out to watchers. A watcher's sink must not block
 // (it queues into a bounded stream).
@@ -50,7 +55,8 @@ class WatchCache {
   };
   using WatchPtr = std::unique_ptr<Watch>;
 
-  WatchCache(store::StorePtr store, size_t historyCapacity = 10000);
+  WatchCache(store::StorePtr store, size_t historyCapacity = 10000,
+             std::vector<std::string> uncachedPrefixes = {});
   ~WatchCache();
 
   // Loads the whole key space and starts following the store. Throws on store errors.
@@ -62,6 +68,9 @@ class WatchCache {
   // Waits until the cache has applied everything the store has acknowledged so far.
   bool sync(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   Revision revision() const;
+  // Whether keys under `prefix` (or the key itself) are held here; false for uncached prefixes.
+  // Bookmarks carry the cache's revision, so only watches of cached keys may get them.
+  bool cached(const std::string& prefixOrKey) const;
 
   ObjectPtr get(const std::string& key) const;
   // Visits objects with keys under `prefix`, starting after `startAfter` (for paging), in key
@@ -89,6 +98,14 @@ class WatchCache {
     Sink sink;
   };
   class WatchImpl;
+  class StoreWatchImpl;
+
+  ObjectPtr getFromStore(const std::string& key) const;
+  Revision listFromStore(
+      const std::string& prefix, const std::string& startAfter,
+      const std::function<bool(const std::string& key, const ObjectPtr& obj)>& visit) const;
+  WatchPtr watchStore(const std::string& prefix, Revision fromRevision, bool initialState,
+                      Sink sink);
 
   void onStoreEvents(const std::vector<store::Event>& events);
   void dispatchLoop();
@@ -97,6 +114,7 @@ class WatchCache {
 
   store::StorePtr store_;
   size_t historyCapacity_;
+  const std::vector<std::string> uncachedPrefixes_;
   store::WatchHandlePtr storeWatch_;
 
   // Lock order: dispatchMutex_ before stateMutex_ before watchersMutex_.
