@@ -19,19 +19,6 @@ std::string eventNamespace(const ObjectReference& about) {
   return about.namespace_.empty() ? "default" : about.namespace_;
 }
 
-std::string aggregationKey(const ObjectReference& about, const EventSource& source,
-                           const std::string& type, const std::string& reason,
-                           const std::string& message) {
-  std::string key;
-  for (const std::string* part :
-       {&source.component, &source.host, &about.kind, &about.namespace_, &about.name, &about.uid,
-        &about.fieldPath, &type, &reason, &message}) {
-    key += *part;
-    key += '\x1f';  // unit separator: no field contains it
-  }
-  return key;
-}
-
 }  // namespace
 
 ObjectReference ObjectReference::of(const bj::object& obj, std::string apiVersion,
@@ -85,7 +72,11 @@ bj::object makeEvent(const ObjectReference& about, const EventSource& source,
 
 EventBroadcaster::EventBroadcaster(ApiClientPtr client, cube::ClockPtr clock,
                                    EventBroadcasterOptions options)
-    : client_(std::move(client)), clock_(std::move(clock)), options_(options) {
+    : client_(std::move(client)),
+      clock_(std::move(clock)),
+      options_(options),
+      correlator_(options.correlator),
+      writtenEvents_(options.maxAggregates) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -152,27 +143,28 @@ void EventBroadcaster::run() {
 }
 
 void EventBroadcaster::write(const Pending& p) {
-  std::string key = aggregationKey(p.about, p.source, p.type, p.reason, p.message);
+  CorrelatedEvent c = correlator_.correlate(p.about, p.source, p.type, p.reason, p.message, p.time);
+  if (c.skip) {
+    ++filtered_;
+    return;
+  }
   std::string time = formatRfc3339(p.time);
-  auto found = byKey_.find(key);
-  if (found != byKey_.end()) {
-    // A repeat: bump the Event already written.
-    lru_.splice(lru_.begin(), lru_, found->second);
-    Aggregate& agg = *found->second;
-    ++agg.count;
-    bj::object patch{{"count", agg.count}, {"lastTimestamp", time}};
+  if (Written* seen = writtenEvents_.find(c.key)) {
+    // A repeat: bump the Event already written (a combined one also takes the latest message).
+    ++seen->count;
+    bj::object patch{{"count", seen->count}, {"lastTimestamp", time}, {"message", c.message}};
     try {
-      client_->patch(kEvents, agg.ns, agg.name, PatchKind::Merge, json::serialize(patch));
+      client_->patch(kEvents, seen->ns, seen->name, PatchKind::Merge, json::serialize(patch));
       ++written_;
       return;
     } catch (const ApiError& e) {
       if (e.code() != 404) throw;
       // Expired (events have a TTL) or its first write failed: write it whole again below.
     }
-    bj::object ev = makeEvent(p.about, p.source, p.type, p.reason, p.message, p.time, agg.name);
-    ev["count"] = agg.count;
-    ev["firstTimestamp"] = agg.firstTimestamp;
-    client_->create(kEvents, agg.ns, ev);
+    bj::object ev = makeEvent(p.about, p.source, p.type, p.reason, c.message, p.time, seen->name);
+    ev["count"] = seen->count;
+    ev["firstTimestamp"] = seen->firstTimestamp;
+    client_->create(kEvents, seen->ns, ev);
     ++written_;
     return;
   }
@@ -183,17 +175,12 @@ void EventBroadcaster::write(const Pending& p) {
   char hex[20];
   std::snprintf(hex, sizeof hex, "%llx",
                 static_cast<unsigned long long>(nanos.count()) + sequence_++);
-  Aggregate agg{key, eventNamespace(p.about), p.about.name + "." + hex, 1, time};
-  bj::object ev = makeEvent(p.about, p.source, p.type, p.reason, p.message, p.time, agg.name);
   // Remembered before the write: a failed create is retried whole by the next repeat.
-  lru_.push_front(std::move(agg));
-  byKey_[key] = lru_.begin();
-  while (lru_.size() > options_.maxAggregates) {
-    byKey_.erase(lru_.back().key);
-    lru_.pop_back();
-  }
+  const Written& fresh =
+      writtenEvents_.put(c.key, {eventNamespace(p.about), p.about.name + "." + hex, 1, time});
+  bj::object ev = makeEvent(p.about, p.source, p.type, p.reason, c.message, p.time, fresh.name);
   try {
-    client_->create(kEvents, lru_.front().ns, ev);
+    client_->create(kEvents, fresh.ns, ev);
   } catch (const ApiError& e) {
     if (e.code() != 409) throw;  // 409: the name is taken, by an earlier write of ours
   }

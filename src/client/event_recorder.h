@@ -5,26 +5,27 @@
 //  - an EventBroadcaster owns one writer thread and a bounded queue. event() only enqueues and
 //    never blocks: when the queue is full the event is dropped and counted (events are advisory;
 //    a slow API server must not slow scheduling or a pod sync).
-//  - a repeat of an event (same object, type, reason, message and source) bumps count and
-//    lastTimestamp on the Event already written instead of creating another. The memory of what
-//    was written is a bounded LRU.
+//  - the correlator (event_correlator.h) drops spam and combines similar events as client-go
+//    does; a repeat of an event (same object, type, reason, message and source) bumps count,
+//    lastTimestamp and message on the Event already written instead of creating another. The
+//    memory of what was written is a bounded LRU.
 //  - recorders for many sources (1,000 hollow kubelets) share one broadcaster, so one thread.
 // One writer thread keeps events in the order they were recorded.
 
 #include "client/api_client.h"
+#include "client/event_correlator.h"
 #include "common/clock.h"
+#include "common/lru_map.h"
 
 #include <boost/json/object.hpp>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 namespace cube::client {
@@ -66,6 +67,7 @@ using EventRecorderPtr = std::shared_ptr<EventRecorder>;
 struct EventBroadcasterOptions {
   size_t maxQueued = 10000;     // events waiting to be written; more are dropped
   size_t maxAggregates = 4096;  // Events remembered for aggregation (least recently used go)
+  EventCorrelatorOptions correlator;
 };
 
 // The Event object Kubernetes writes for a first occurrence: metadata.name <object>.<hex>.
@@ -89,7 +91,8 @@ class EventBroadcaster {
   void stop();
 
   uint64_t dropped() const { return dropped_; }
-  uint64_t written() const { return written_; }  // creates and count bumps that succeeded
+  uint64_t filtered() const { return filtered_; }  // spam the correlator dropped
+  uint64_t written() const { return written_; }    // creates and count bumps that succeeded
 
  private:
   struct Pending {
@@ -98,8 +101,7 @@ class EventBroadcaster {
     std::string type, reason, message;
     TimePoint time;
   };
-  struct Aggregate {
-    std::string key;
+  struct Written {
     std::string ns, name;  // the Event written
     int64_t count = 0;
     std::string firstTimestamp;
@@ -120,11 +122,12 @@ class EventBroadcaster {
   bool busy_ = false;
   bool stopping_ = false;
 
-  // Writer-only: the Events written, most recently used first, and their index by key.
-  std::list<Aggregate> lru_;
-  std::unordered_map<std::string, std::list<Aggregate>::iterator> byKey_;
+  // Writer-only: the correlator, and the Events written by correlation key.
+  EventCorrelator correlator_;
+  LruMap<Written> writtenEvents_;
 
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> filtered_{0};
   std::atomic<uint64_t> written_{0};
   std::thread thread_;
 };
