@@ -307,7 +307,7 @@ class Cluster {
   int readyNodes() {
     int ready = 0;
     for (const auto& n : client->list(kNodes, "").items) {
-      const auto* status = cube::json::getObject(n, "status");
+      const auto* status = cube::json::getObject(*n, "status");
       const auto* conditions = status ? cube::json::getArray(*status, "conditions") : nullptr;
       if (!conditions) continue;
       for (const auto& c : *conditions) {
@@ -394,7 +394,7 @@ class WatchLoop {
             break;
           }
           std::string eventRv;
-          if (const auto* meta = cube::json::getObject(event.object, "metadata")) {
+          if (const auto* meta = cube::json::getObject(*event.object, "metadata")) {
             eventRv = cube::json::getString(*meta, "resourceVersion");
           }
           if (!eventRv.empty()) rv = eventRv;
@@ -431,7 +431,7 @@ class PodTracker {
   PodTracker(ApiClientPtr client, int target) : client_(client), target_(target) {
     loop_ = std::make_unique<WatchLoop>(
         client, kPods, kAppLabel, "",
-        [this](const cube::client::WatchEvent& e, int64_t) { observe(e.type, e.object); },
+        [this](const cube::client::WatchEvent& e, int64_t) { observe(e.type, *e.object); },
         [this] { return relist(); });
   }
 
@@ -465,7 +465,7 @@ class PodTracker {
     std::lock_guard lock(mutex_);
     state_.clear();
     counts_.created = counts_.scheduled = counts_.running = 0;
-    for (const auto& pod : list.items) unsafeObserve("ADDED", pod);
+    for (const auto& pod : list.items) unsafeObserve("ADDED", *pod);
     return list.resourceVersion;
   }
 

@@ -146,7 +146,7 @@ void run(int nodes, const Options& o) {
   std::map<std::string, int> perNode;
   int unbound = 0;
   for (const auto& p : client->list(kPods, "default").items) {
-    std::string n = cube::json::getString(*cube::json::getObject(p, "spec"), "nodeName");
+    std::string n = cube::json::getString(*cube::json::getObject(*p, "spec"), "nodeName");
     if (n.empty())
       ++unbound;
     else
