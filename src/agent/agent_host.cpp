@@ -9,7 +9,14 @@
 namespace cube::agent {
 
 runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& executor,
-                                const runtime::FakeRuntimeOptions& fake) {
+                                const AgentHostOptions& options,
+                                std::shared_ptr<DeferredPodNetwork>* network) {
+  const auto& fake = options.fake;
+  if (name == "crun") {
+    CrunNode node = makeCrunNode(options.crun);
+    if (network) *network = node.network;
+    return node.runtime;
+  }
   if (name == "fake") {
     std::weak_ptr<Executor> weak = executor;
     auto timer = [weak](TimePoint when, std::function<void()> fn) {
@@ -17,8 +24,7 @@ runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& exec
     };
     return std::make_shared<runtime::FakeRuntime>(executor, timer, fake);
   }
-  throw std::invalid_argument("unknown runtime \"" + name +
-                              "\": only \"fake\" is available (crun comes with issue #4)");
+  throw std::invalid_argument("unknown runtime \"" + name + "\": use \"crun\" or \"fake\"");
 }
 
 AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, ExecutorPtr executor)
@@ -38,15 +44,23 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
     heartbeats_ = ownHeartbeats_;
   }
   events_ = std::make_shared<client::EventBroadcaster>(client_, executor_);
+  if (options_.runtime == "crun" && options_.nodes.size() != 1) {
+    throw std::invalid_argument("the crun runtime runs one node per process");
+  }
   for (const auto& config : options_.nodes) {
     if (byName_.count(config.nodeName)) {
       throw std::invalid_argument("node name " + config.nodeName + " given twice");
     }
     auto recorder = std::make_shared<client::ApiEventRecorder>(
         events_, client::EventSource{"kubelet", config.nodeName});
+    std::shared_ptr<DeferredPodNetwork> network;
     auto agent = std::make_shared<NodeAgent>(
-        config, executor_, client_, makeRuntime(options_.runtime, executor_, options_.fake),
+        config, executor_, client_, makeRuntime(options_.runtime, executor_, options_, &network),
         recorder, heartbeats_);
+    if (network) {
+      // Pod sandboxes wait for the node's podCIDR (the node IPAM controller assigns it).
+      agent->setPodCidrHandler([network](const std::string& cidr) { network->setPodCidr(cidr); });
+    }
     nodeList_.push_back(agent);
     byName_[config.nodeName] = agent;
   }

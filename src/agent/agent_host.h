@@ -4,6 +4,7 @@
 // watches `spec.nodeName=<node>`; several watch every bound pod once (`spec.nodeName!=`) and
 // hand each pod to its node, so 1,000 nodes cost one watch stream, not 1,000.
 
+#include "agent/crun_node_runtime.h"
 #include "agent/executor.h"
 #include "agent/node_agent.h"
 #include "client/event_recorder.h"
@@ -19,17 +20,21 @@ namespace cube::agent {
 
 struct AgentHostOptions {
   std::vector<NodeConfig> nodes;
-  std::string runtime = "fake";  // only "fake" until the crun runtime lands (issue #4)
+  std::string runtime = "fake";  // "fake" (hollow nodes) or "crun" (real containers, one node)
   runtime::FakeRuntimeOptions fake;
+  CrunNodeOptions crun;
   size_t threads = 4;
   // Threads for registration, Lease renewals and status reports (0: by node count, 2..16),
   // apart from the pod work so that a node under load still looks alive.
   size_t heartbeatThreads = 0;
 };
 
-// Throws std::invalid_argument for a runtime name it does not know.
+// The runtime of one node. For "crun" `network` receives the pod network waiting for the
+// node's podCIDR. Throws std::invalid_argument for a runtime name it does not know, and
+// std::runtime_error when crun cannot run here.
 runtime::RuntimePtr makeRuntime(const std::string& name, const ExecutorPtr& executor,
-                                const runtime::FakeRuntimeOptions& fake);
+                                const AgentHostOptions& options,
+                                std::shared_ptr<DeferredPodNetwork>* network = nullptr);
 
 class AgentHost {
  public:

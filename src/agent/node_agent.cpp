@@ -29,6 +29,10 @@ NodeAgent::NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientP
       ips_(std::make_shared<PodIpAllocator>(config_->fallbackPodCIDR)),
       lease_(client_, config_->nodeName, config_->leaseDurationSeconds) {}
 
+void NodeAgent::setPodCidrHandler(std::function<void(const std::string&)> handler) {
+  podCidrHandler_ = std::move(handler);
+}
+
 void NodeAgent::start() {
   std::weak_ptr<NodeAgent> weak = weak_from_this();
   runtime_->setEventHandler([weak](const runtime::RuntimeEvent& event) {
@@ -48,15 +52,28 @@ void NodeAgent::stop() {
 }
 
 void NodeAgent::noteNode(const bj::object& node) {
-  std::lock_guard lock(nodeMutex_);
-  if (const auto* meta = json::getObject(node, "metadata")) {
-    nodeUid_ = json::getString(*meta, "uid");
+  std::string newCidr;
+  {
+    std::lock_guard lock(nodeMutex_);
+    if (const auto* meta = json::getObject(node, "metadata")) {
+      nodeUid_ = json::getString(*meta, "uid");
+    }
+    if (const auto* spec = json::getObject(node, "spec")) {
+      std::string cidr = json::getString(*spec, "podCIDR");
+      if (!cidr.empty()) ips_->setCidr(cidr);
+      if (!cidr.empty() && cidr != podCidr_) newCidr = podCidr_ = cidr;
+    }
+    if (const auto* status = json::getObject(node, "status")) lastStatus_ = *status;
   }
-  if (const auto* spec = json::getObject(node, "spec")) {
-    std::string cidr = json::getString(*spec, "podCIDR");
-    if (!cidr.empty()) ips_->setCidr(cidr);
+  if (newCidr.empty() || !podCidrHandler_) return;
+  podCidrHandler_(newCidr);
+  // Pods waiting for a network try again now rather than at their retry back-off.
+  std::vector<std::shared_ptr<PodWorker>> workers;
+  {
+    std::lock_guard lock(workersMutex_);
+    for (const auto& [uid, w] : workers_) workers.push_back(w);
   }
-  if (const auto* status = json::getObject(node, "status")) lastStatus_ = *status;
+  for (const auto& w : workers) w->requestSync();
 }
 
 void NodeAgent::registerNode() {

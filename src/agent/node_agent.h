@@ -13,6 +13,7 @@
 #include "runtime/runtime.h"
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,10 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   NodeAgent(NodeConfig config, ExecutorPtr executor, client::ApiClientPtr client,
             runtime::RuntimePtr runtime, client::EventRecorderPtr recorder = nullptr,
             ExecutorPtr heartbeats = nullptr);
+
+  // Called with the node's spec.podCIDR whenever the server's answer carries one (from any
+  // thread); set before start(). Pods are synced again when it first arrives or changes.
+  void setPodCidrHandler(std::function<void(const std::string&)> handler);
 
   // Registers the node (retrying until it works), then keeps lease and status fresh.
   void start();
@@ -70,6 +75,8 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   NodeLease lease_;
   std::string nodeUid_;
   boost::json::object lastStatus_;
+  std::string podCidr_;                                     // the last spec.podCIDR seen
+  std::function<void(const std::string&)> podCidrHandler_;  // fixed after start()
 
   mutable std::mutex workersMutex_;                            // guards workers_
   std::map<std::string, std::shared_ptr<PodWorker>> workers_;  // by pod uid

@@ -44,7 +44,16 @@ std::string fallbackCidr(uint32_t i) {
 
 CLI::App* addAgentCommand(CLI::App& app, AgentFlags& f) {
   auto* cmd = app.add_subcommand("agent", "Run a node agent (or N hollow nodes) joining a server");
-  cmd->add_option("--runtime", f.runtime, "Container runtime: fake (crun: issue #4)")
+  cmd->add_option("--runtime", f.runtime,
+                  "Container runtime: crun (real containers, one node; needs root) or fake "
+                  "(hollow nodes)")
+      ->capture_default_str();
+  cmd->add_option("--data-dir", f.dataDir,
+                  "With --runtime=crun: images, containers and IPAM under <dir>/agent")
+      ->capture_default_str();
+  cmd->add_option("--bridge-name", f.bridgeName, "With --runtime=crun: the pods' Linux bridge")
+      ->capture_default_str();
+  cmd->add_option("--crun-path", f.crunPath, "With --runtime=crun: the crun binary")
       ->capture_default_str();
   cmd->add_option("--node-name", f.nodeName, "Name of the node (without --count)");
   cmd->add_option("--kubeconfig", f.kubeconfig, "kubeconfig with the server's address");
@@ -96,10 +105,24 @@ std::string serverFromKubeconfig(const std::string& path) {
 int runAgent(const AgentFlags& f) {
   if (f.logLevel == "debug") log::setLevel(log::Level::Debug);
   if (f.logLevel == "warn") log::setLevel(log::Level::Warn);
-  if (f.runtime != "fake") {
-    std::cerr << "cube agent: --runtime=" << f.runtime
-              << " is not available: only --runtime=fake (hollow nodes) for now" << std::endl;
+  if (f.runtime != "fake" && f.runtime != "crun") {
+    std::cerr << "cube agent: unknown --runtime=" << f.runtime << ": use crun or fake" << std::endl;
     return 2;
+  }
+  if (f.runtime == "crun") {
+    if (f.count > 0) {
+      std::cerr << "cube agent: --count is for hollow nodes (--runtime=fake); a crun agent runs "
+                   "one node (--node-name)"
+                << std::endl;
+      return 2;
+    }
+    agent::CrunNodeOptions crun;
+    crun.crunPath = f.crunPath;
+    if (auto why = agent::crunUnavailableReason(crun)) {
+      std::cerr << "cube agent: --runtime=crun cannot run containers here: " << *why
+                << " (use --runtime=fake for hollow nodes)" << std::endl;
+      return 1;
+    }
   }
   if (f.count < 0 || (f.count == 0 && f.nodeName.empty())) {
     std::cerr << "cube agent: give --node-name NAME, or --count N (with --node-name-prefix)"
@@ -129,6 +152,9 @@ int runAgent(const AgentFlags& f) {
   agent::AgentHostOptions options;
   options.runtime = f.runtime;
   options.fake.startDelay = seconds(f.fakeStartDelay);
+  options.crun.dataDir = f.dataDir;
+  options.crun.bridgeName = f.bridgeName;
+  options.crun.crunPath = f.crunPath;
   options.threads = f.threads > 0 ? f.threads : 1;
   int count = f.count > 0 ? f.count : 1;
   std::string baseIP = f.nodeIP.empty() ? "127.1.0.1" : f.nodeIP;
@@ -150,7 +176,14 @@ int runAgent(const AgentFlags& f) {
   }
 
   auto client = client::HttpApiClient::fromUrl(server);
-  agent::AgentHost host(std::move(options), client);
+  std::unique_ptr<agent::AgentHost> hostPtr;
+  try {
+    hostPtr = std::make_unique<agent::AgentHost>(std::move(options), client);
+  } catch (const std::exception& e) {
+    std::cerr << "cube agent: " << e.what() << std::endl;
+    return 1;
+  }
+  agent::AgentHost& host = *hostPtr;
   host.start();
   CUBE_LOG(Info) << "cube agent: " << count << " node(s) with the " << f.runtime
                  << " runtime, server " << server;

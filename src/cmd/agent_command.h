@@ -27,6 +27,10 @@ struct AgentFlags {
   double restartBackoff = 10;
   int threads = 4;
   std::string logLevel = "info";
+  // --runtime=crun: where the node keeps images, containers and IPAM (<dataDir>/agent/...).
+  std::string dataDir = "/var/lib/cube";
+  std::string bridgeName = "cube0";
+  std::string crunPath = "crun";
 };
 
 // Adds the `agent` subcommand with its flags bound to `flags`.
