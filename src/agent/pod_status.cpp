@@ -55,8 +55,14 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
   s["lastState"] = bj::object{};
   const ContainerStatus* cur = view && view->current ? &*view->current : nullptr;
   const ContainerStatus* prev = view && view->previous ? &*view->previous : nullptr;
+  auto waitingState = [&](const std::string& reason) {
+    bj::object w{{"reason", reason}};
+    if (view && !view->waitingMessage.empty()) w["message"] = view->waitingMessage;
+    return bj::object{{"waiting", std::move(w)}};
+  };
   if (!cur) {
-    s["state"] = bj::object{{"waiting", bj::object{{"reason", "ContainerCreating"}}}};
+    s["state"] = waitingState(view && !view->waitingReason.empty() ? view->waitingReason
+                                                                   : "ContainerCreating");
     out.kind = ContainerOutcome::Waiting;
     return out;
   }
@@ -83,7 +89,12 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
       out.kind = ContainerOutcome::Running;
       break;
     case ContainerState::Exited:
-      if (view->backoffUntil) {
+      if (!view->waitingReason.empty()) {
+        // Its next instance cannot be made (the image is gone, a ConfigMap is missing).
+        s["lastState"] = bj::object{{"terminated", terminatedState(*cur)}};
+        s["state"] = waitingState(view->waitingReason);
+        out.kind = ContainerOutcome::Restarting;
+      } else if (view->backoffUntil) {
         // Waiting out the back-off: the exit becomes lastState, as the kubelet shows it.
         s["lastState"] = bj::object{{"terminated", terminatedState(*cur)}};
         s["state"] = bj::object{
@@ -162,11 +173,16 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   }
 
   // The kubelet's rule: a container that never ran keeps the pod Pending; one that runs or will
-  // run again makes it Running; when all have ended for good, any failure fails the pod.
+  // run again makes it Running. When all have ended: Running still under restartPolicy Always
+  // (they are about to restart; an exit may be seen before the worker restarts it), and under
+  // OnFailure unless all succeeded; else Succeeded when all exited 0, Failed otherwise.
+  std::string policy = json::getString(spec, "restartPolicy", "Always");
   std::string phase;
   if (waiting > 0 || statuses.empty()) {
     phase = "Pending";
   } else if (running > 0 || restarting > 0) {
+    phase = "Running";
+  } else if (policy == "Always" || (policy == "OnFailure" && failed > 0)) {
     phase = "Running";
   } else {
     phase = failed > 0 ? "Failed" : "Succeeded";

@@ -24,6 +24,10 @@ struct ContainerView {
   // Set while an exited container waits out its restart back-off.
   std::optional<TimePoint> backoffUntil;
   std::chrono::seconds backoff{0};
+  // Set when the next instance cannot be created (ErrImagePull, ImagePullBackOff,
+  // CreateContainerConfigError, ...): the container waits with this reason.
+  std::string waitingReason;
+  std::string waitingMessage;
 };
 
 struct PodRuntimeView {

@@ -1,5 +1,6 @@
 #include "agent/pod_worker.h"
 
+#include "agent/container_env.h"
 #include "agent/pod_status.h"
 #include "common/json_util.h"
 #include "common/log.h"
@@ -117,17 +118,104 @@ void PodWorker::wakeAt(TimePoint when) {
   });
 }
 
-void PodWorker::startContainer(const bj::object& pod, const bj::object& containerSpec,
+void PodWorker::startContainer(const PodPtr& pod, const bj::object& containerSpec,
                                uint32_t attempt) {
   runtime::ContainerConfig config = containerConfig(containerSpec, attempt);
-  // The runtimes have no registry to pull from: every image counts as present, as with
-  // imagePullPolicy IfNotPresent on a node that has it.
-  recordContainerEvent(pod, config.name, "Normal", "Pulled",
-                       "Container image \"" + config.image + "\" already present on machine");
+  // A runtime with real containers builds them from the spec and the resolved environment.
+  config.spec = std::make_shared<const bj::object>(containerSpec);
+  EnvContext context;
+  context.hostIP = deps_.config->internalIP;
+  context.podIP = podIP_;
+  context.nodeCpu = deps_.config->cpu;
+  context.nodeMemory = deps_.config->memory;
+  ResolvedEnv env = resolveContainerEnv(
+      *pod, containerSpec, context,
+      [this](const std::string& resource, const std::string& ns, const std::string& name) {
+        return lookupEnvObject(resource, ns, name);
+      });
+  config.envFrom = std::move(env.envFrom);
+  config.valueFrom = std::move(env.valueFrom);
   std::string id = deps_.runtime->createContainer(sandboxId_, config);
-  recordContainerEvent(pod, config.name, "Normal", "Created", "Created container: " + config.name);
+  // The runtimes have no registry to pull from: an image they found was on the node already,
+  // as with imagePullPolicy IfNotPresent.
+  recordContainerEvent(*pod, config.name, "Normal", "Pulled",
+                       "Container image \"" + config.image + "\" already present on machine");
+  recordContainerEvent(*pod, config.name, "Normal", "Created", "Created container: " + config.name);
   deps_.runtime->startContainer(id);
-  recordContainerEvent(pod, config.name, "Normal", "Started", "Started container " + config.name);
+  recordContainerEvent(*pod, config.name, "Normal", "Started", "Started container " + config.name);
+}
+
+std::optional<bj::object> PodWorker::lookupEnvObject(const std::string& resource,
+                                                     const std::string& ns,
+                                                     const std::string& name) {
+  try {
+    return deps_.client->get(client::Resource{"", "v1", resource, true}, ns, name);
+  } catch (const ApiError& e) {
+    if (e.code() == 404) return std::nullopt;
+    throw;
+  }
+}
+
+bool PodWorker::tryStartContainer(const PodPtr& pod, const bj::object& cspec, uint32_t attempt,
+                                  TimePoint now) {
+  const auto& config = *deps_.config;
+  std::string name = json::getString(cspec, "name");
+  std::string image = json::getString(cspec, "image");
+  auto w = waiting_.find(name);
+  if (w != waiting_.end() && now < w->second.retryAt) {
+    Waiting& wait = w->second;
+    if (wait.reason == "ErrImagePull" || wait.reason == "ImagePullBackOff") {
+      wait.reason = "ImagePullBackOff";
+      wait.message = "Back-off pulling image \"" + wait.image + "\"";
+      // Repeated at every sync in back-off; the recorder folds repeats into one Event.
+      recordContainerEvent(*pod, name, "Normal", "BackOff", wait.message);
+      recordContainerEvent(*pod, name, "Warning", "Failed", "Error: ImagePullBackOff");
+    }
+    return false;  // the wake-up for retryAt is scheduled
+  }
+  auto fail = [&](const std::string& reason, const std::string& message, TimePoint retryAt) {
+    Waiting& wait = waiting_[name];
+    wait.reason = reason;
+    wait.message = message;
+    wait.image = image;
+    wait.retryAt = retryAt;
+    wakeAt(retryAt);
+  };
+  try {
+    startContainer(pod, cspec, attempt);
+    waiting_.erase(name);
+    return true;
+  } catch (const runtime::ImageNotFoundError& e) {
+    std::string policy = json::getString(cspec, "imagePullPolicy");
+    if (policy == "Never") {
+      std::string message =
+          "Container image \"" + image + "\" is not present with pull policy of Never";
+      recordContainerEvent(*pod, name, "Warning", "ErrImageNeverPull", message);
+      fail("ErrImageNeverPull", message, now + config.restartBackoffBase);
+      return false;
+    }
+    // The kubelet's image back-off: base, 2*base, ... up to max, per container.
+    uint32_t failures = waiting_.count(name) ? waiting_[name].pullFailures + 1 : 1;
+    std::chrono::milliseconds backoff = config.restartBackoffBase;
+    for (uint32_t i = 1; i < failures && backoff < config.restartBackoffMax; ++i) backoff *= 2;
+    backoff = std::min(backoff, config.restartBackoffMax);
+    recordContainerEvent(*pod, name, "Warning", "Failed",
+                         "Failed to pull image \"" + image + "\": " + e.what());
+    recordContainerEvent(*pod, name, "Warning", "Failed", "Error: ErrImagePull");
+    fail("ErrImagePull", e.what(), now + backoff);
+    waiting_[name].pullFailures = failures;
+    // A sync soon after shows ImagePullBackOff, as the kubelet's next sync does.
+    wakeAt(now + std::min<std::chrono::milliseconds>(backoff / 2, std::chrono::seconds(1)));
+    return false;
+  } catch (const runtime::ContainerConfigError& e) {
+    recordContainerEvent(*pod, name, "Warning", "Failed", std::string("Error: ") + e.what());
+    fail("CreateContainerConfigError", e.what(), now + config.restartBackoffBase);
+    return false;
+  } catch (const ContainerEnvError& e) {
+    recordContainerEvent(*pod, name, "Warning", "Failed", std::string("Error: ") + e.what());
+    fail("CreateContainerConfigError", e.what(), now + config.restartBackoffBase);
+    return false;
+  }
 }
 
 void PodWorker::recordContainerEvent(const bj::object& pod, const std::string& container,
@@ -183,11 +271,32 @@ void PodWorker::sync() {
     teardown(*pod, gone);
     return;
   }
-  syncAlive(*pod);
+  syncAlive(pod);
 }
 
-void PodWorker::syncAlive(const bj::object& pod) {
+void PodWorker::adoptSandboxes(bool keepAny) {
+  std::vector<runtime::SandboxStatus> mine;
+  for (auto& s : deps_.runtime->listSandboxes()) {
+    if (s.podUid == uid_) mine.push_back(std::move(s));
+  }
+  // Newest first: the one to keep when there are several.
+  std::sort(mine.begin(), mine.end(),
+            [](const auto& a, const auto& b) { return a.createdAt > b.createdAt; });
+  for (const auto& s : mine) {
+    if (sandboxId_.empty() && (keepAny || s.state == runtime::SandboxState::Ready)) {
+      sandboxId_ = s.id;
+      podIP_ = s.ip;
+      startTime_ = s.createdAt;
+      CUBE_LOG(Info) << "pod " << uid_ << ": adopted sandbox " << s.id;
+    } else {
+      deps_.runtime->removeSandbox(s.id);
+    }
+  }
+}
+
+void PodWorker::syncAlive(const PodPtr& podPtr) {
   static const bj::object kEmpty;
+  const bj::object& pod = *podPtr;
   const auto* metaPtr = json::getObject(pod, "metadata");
   const auto& meta = metaPtr ? *metaPtr : kEmpty;
   const auto* specPtr = json::getObject(pod, "spec");
@@ -197,8 +306,15 @@ void PodWorker::syncAlive(const bj::object& pod) {
   auto now = deps_.executor->now();
 
   if (sandboxId_.empty()) {
+    // The runtime may hold this pod from before an agent restart.
+    adoptSandboxes(isTerminalPhase(phase));
     // A pod that finished before we knew it (an agent restart) never runs again.
-    if (isTerminalPhase(phase)) return;
+    if (isTerminalPhase(phase)) {
+      terminal_ = true;
+      return;
+    }
+  }
+  if (sandboxId_.empty()) {
     auto ip = deps_.ips->allocate();
     if (!ip) throw std::runtime_error("no free pod IP in " + deps_.ips->cidr());
     runtime::SandboxConfig config;
@@ -209,6 +325,7 @@ void PodWorker::syncAlive(const bj::object& pod) {
     config.ip = *ip;
     config.labels = stringMap(json::getObject(meta, "labels"));
     config.annotations = stringMap(json::getObject(meta, "annotations"));
+    config.pod = podPtr;
     try {
       sandboxId_ = deps_.runtime->runSandbox(config);
     } catch (...) {
@@ -217,6 +334,13 @@ void PodWorker::syncAlive(const bj::object& pod) {
     }
     podIP_ = *ip;
     startTime_ = now;
+    // A runtime with a pod network gives the address itself (the node's IPAM).
+    for (const auto& s : deps_.runtime->listSandboxes()) {
+      if (s.id == sandboxId_ && !s.ip.empty() && s.ip != podIP_) {
+        deps_.ips->release(podIP_);
+        podIP_ = s.ip;
+      }
+    }
   }
 
   // Latest and previous instance of each container; older ones are removed.
@@ -249,8 +373,7 @@ void PodWorker::syncAlive(const bj::object& pod) {
         const auto& cspec = cv.as_object();
         auto& view = views[json::getString(cspec, "name")];
         if (!view.current) {
-          startContainer(pod, cspec, 0);
-          changed = true;
+          if (tryStartContainer(podPtr, cspec, 0, now)) changed = true;
           continue;
         }
         const ContainerStatus& cur = *view.current;
@@ -266,8 +389,7 @@ void PodWorker::syncAlive(const bj::object& pod) {
         }
         TimePoint due = cur.finishedAt.value_or(now) + backoff;
         if (now >= due) {
-          startContainer(pod, cspec, cur.attempt + 1);
-          changed = true;
+          if (tryStartContainer(podPtr, cspec, cur.attempt + 1, now)) changed = true;
         } else {
           // Repeated at every sync in back-off; the recorder folds repeats into one Event.
           recordContainerEvent(pod, cur.name, "Warning", "BackOff",
@@ -291,6 +413,12 @@ void PodWorker::syncAlive(const bj::object& pod) {
       }
     }
     views = std::move(fresh);
+  }
+  for (const auto& [name, wait] : waiting_) {
+    auto& v = views[name];
+    v.waitingReason = wait.reason;
+    v.waitingMessage = wait.message;
+    v.backoffUntil.reset();
   }
 
   PodRuntimeView view;
@@ -329,6 +457,8 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
   const auto* meta = json::getObject(pod, "metadata");
   int64_t grace = gone || !meta ? 0 : json::getInt(*meta, "deletionGracePeriodSeconds", 0);
   if (grace < 0) grace = 0;
+  // Sandboxes an earlier agent run left for this pod go too.
+  if (sandboxId_.empty()) adoptSandboxes(true);
   if (!sandboxId_.empty()) {
     auto containers = deps_.runtime->listContainers(sandboxId_);
     bool allExited = true;

@@ -19,6 +19,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <map>
 #include <memory>
 #include <mutex>
 
@@ -52,13 +53,25 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
  private:
   void runSync();
   void sync();
-  void syncAlive(const boost::json::object& pod);
+  void syncAlive(const PodPtr& podPtr);
+  // Takes over the runtime's sandboxes of this pod (after an agent restart): a Ready one keeps
+  // running with its containers; the others are removed (unless `keepAny`: a finished pod's
+  // sandbox stays, with its containers and logs, until the pod is deleted).
+  void adoptSandboxes(bool keepAny);
   void teardown(const boost::json::object& pod, bool gone);
   void writeStatus(const boost::json::object& pod, boost::json::object status);
   void wakeAt(TimePoint when);
   // Creates and starts one instance of a container, with the kubelet's events.
-  void startContainer(const boost::json::object& pod, const boost::json::object& containerSpec,
+  void startContainer(const PodPtr& pod, const boost::json::object& containerSpec,
                       uint32_t attempt);
+  // startContainer unless the container waits (image back-off, config error retry); a failure
+  // to create it becomes the container's waiting reason. Returns whether it started.
+  bool tryStartContainer(const PodPtr& pod, const boost::json::object& containerSpec,
+                         uint32_t attempt, TimePoint now);
+  // A ConfigMap or Secret for the container's environment; nullopt when it does not exist.
+  std::optional<boost::json::object> lookupEnvObject(const std::string& resource,
+                                                     const std::string& ns,
+                                                     const std::string& name);
   void recordContainerEvent(const boost::json::object& pod, const std::string& container,
                             const std::string& type, const std::string& reason,
                             const std::string& message);
@@ -82,6 +95,17 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
   boost::json::object lastWritten_;   // the status last written, to skip identical writes
   std::chrono::milliseconds retry_{0};
+
+  // A container that could not be created: why (ErrImagePull, ImagePullBackOff,
+  // ErrImageNeverPull, CreateContainerConfigError) and when to try again. Sync-only.
+  struct Waiting {
+    std::string reason;
+    std::string message;
+    std::string image;
+    TimePoint retryAt;
+    uint32_t pullFailures = 0;  // for the image pull back-off
+  };
+  std::map<std::string, Waiting> waiting_;  // by container name
 };
 
 }  // namespace cube::agent
