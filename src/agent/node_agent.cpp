@@ -155,7 +155,9 @@ size_t NodeAgent::workerCount() const {
 std::shared_ptr<PodWorker> NodeAgent::workerFor(const std::string& uid) const {
   std::lock_guard lock(workersMutex_);
   auto it = workers_.find(uid);
-  return it == workers_.end() ? nullptr : it->second;
+  if (it != workers_.end()) return it->second;
+  auto g = gone_.find(uid);
+  return g == gone_.end() ? nullptr : g->second;
 }
 
 void NodeAgent::podChanged(const PodPtr& pod) {
@@ -189,8 +191,11 @@ void NodeAgent::podDeleted(const PodPtr& pod) {
     if (it == workers_.end()) return;
     worker = std::move(it->second);
     workers_.erase(it);
+    for (auto g = gone_.begin(); g != gone_.end();) {
+      g = g->second->finished() ? gone_.erase(g) : std::next(g);
+    }
+    gone_[uid] = worker;
   }
-  // The worker lives on in its queued tasks until its containers are down.
   worker->markGone();
 }
 

@@ -78,8 +78,11 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   std::string podCidr_;                                     // the last spec.podCIDR seen
   std::function<void(const std::string&)> podCidrHandler_;  // fixed after start()
 
-  mutable std::mutex workersMutex_;                            // guards workers_
+  mutable std::mutex workersMutex_;                            // guards workers_, gone_
   std::map<std::string, std::shared_ptr<PodWorker>> workers_;  // by pod uid
+  // Workers of pods gone from the API that are still stopping their containers: kept (and
+  // given runtime events) until finished, or their teardown would stop halfway.
+  std::map<std::string, std::shared_ptr<PodWorker>> gone_;
 };
 
 using NodeAgentPtr = std::shared_ptr<NodeAgent>;
