@@ -36,8 +36,12 @@ start_agent() {
   AGENT_PIDS+=("$LAST_AGENT_PID")
 }
 
+# Functions run at cleanup after the agents are stopped, before the server and the temp dir go.
+E2E_CLEANUP_HOOKS=()
+
 cleanup() {
   for pid in "${AGENT_PIDS[@]}"; do stop_pid "$pid"; done
+  for hook in "${E2E_CLEANUP_HOOKS[@]}"; do "$hook"; done
   if [ -n "$CUBE_PID" ] && kill -0 "$CUBE_PID" 2>/dev/null; then
     kill "$CUBE_PID" 2>/dev/null
     for _ in $(seq 50); do kill -0 "$CUBE_PID" 2>/dev/null || break; sleep 0.1; done
@@ -46,6 +50,74 @@ cleanup() {
   rm -rf "$E2E_DIR"
 }
 trap cleanup EXIT
+
+# --- Real nodes: `cube agent --runtime=crun` ---------------------------------------------------
+
+CRUN_NODES=()  # "data dir|bridge" of every crun agent started (restarts repeat an entry)
+
+# crun_available: root and crun, as real containers need (tests skip otherwise).
+crun_available() { [ "$(id -u)" = 0 ] && command -v crun >/dev/null 2>&1; }
+
+# crun_data_dir NAME: the data dir of crun node NAME (images, containers, IPAM under agent/).
+crun_data_dir() { echo "$E2E_DIR/crun-$1"; }
+
+# start_crun_agent NAME ARGS...: starts one real node `cube agent --runtime=crun --node-name
+# NAME` with its own data dir (crun_data_dir NAME, kept across restarts of the same NAME) and its
+# own bridge (cubet<pid of the test>, or $CRUN_BRIDGE); output in $E2E_DIR/agent-NAME.{out,log}.
+# The PID is left in LAST_AGENT_PID. At cleanup, after the agent is stopped, whatever its pods
+# left is removed: containers, mounts under the data dir, network namespaces, cgroup dirs and
+# the bridge.
+start_crun_agent() {
+  local name=$1
+  shift
+  local data bridge=${CRUN_BRIDGE:-cubet$$}
+  data=$(crun_data_dir "$name")
+  mkdir -p "$data"
+  "$CUBE_BIN" agent --runtime=crun --node-name "$name" --kubeconfig "$KUBECONFIG" \
+    --data-dir "$data" --bridge-name "$bridge" "$@" \
+    >>"$E2E_DIR/agent-$name.out" 2>>"$E2E_DIR/agent-$name.log" &
+  LAST_AGENT_PID=$!
+  AGENT_PIDS+=("$LAST_AGENT_PID")
+  CRUN_NODES+=("$data|$bridge")
+  if [ ${#CRUN_NODES[@]} -eq 1 ]; then E2E_CLEANUP_HOOKS+=(cleanup_crun_nodes); fi
+}
+
+# crun_sandbox_of UID NAME: the sandbox id of the pod with this uid on crun node NAME.
+crun_sandbox_of() {
+  grep -l "\"podUid\":\"$1\"" "$(crun_data_dir "$2")"/agent/crun-runtime/sandboxes/*/sandbox.json \
+    2>/dev/null | head -1 | xargs -r dirname | xargs -r basename
+}
+
+# Removes what the pods of a stopped crun agent left (nothing, when the test deleted its pods).
+cleanup_crun_node() {
+  local data=$1 bridge=$2 root="$1/agent/crun-runtime" id f uid d m
+  # crun refuses this host's hybrid cgroups unless cgroup2 is unmounted in its own mount ns.
+  for id in $(ls "$root/crun" 2>/dev/null); do
+    unshare -m --propagation slave sh -c "umount -l /sys/fs/cgroup/unified 2>/dev/null; \
+      crun --root '$root/crun' delete --force '$id'" >/dev/null 2>&1
+  done
+  for f in "$root"/sandboxes/*/sandbox.json; do
+    [ -f "$f" ] || continue
+    id=$(basename "$(dirname "$f")")
+    uid=$(sed -n 's/.*"podUid":"\([^"]*\)".*/\1/p' "$f")
+    if [ -n "$uid" ]; then
+      for d in /sys/fs/cgroup/*/cube/pod"$uid"; do
+        [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+      done
+    fi
+    umount "/run/cube/netns/$id" 2>/dev/null
+    rm -f "/run/cube/netns/$id"
+  done
+  awk -v dir="$data/" 'index($5, dir) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+    while read -r m; do umount -l "$m" 2>/dev/null; done
+  ip link del "$bridge" 2>/dev/null
+  return 0
+}
+
+cleanup_crun_nodes() {
+  local node
+  for node in "${CRUN_NODES[@]}"; do cleanup_crun_node "${node%%|*}" "${node##*|}"; done
+}
 
 # Starts the server (again, on the same data dir and port after a restart) and waits until it
 # prints that it is ready.
