@@ -9,8 +9,8 @@ start_cluster
 start_agent hollow --count 3 --node-name-prefix hollow- --fake-start-delay 0.2 --lease-renew-interval 2
 AGENT_PID=$LAST_AGENT_PID
 
-expect_fail "unknown runtime refused" "only --runtime=fake" \
-  "$CUBE_BIN" agent --runtime=crun --node-name x --server "$CUBE_URL"
+expect_fail "unknown runtime refused" "unknown --runtime=docker: use crun or fake" \
+  "$CUBE_BIN" agent --runtime=docker --node-name x --server "$CUBE_URL"
 
 eventually "3 Ready nodes" "^3$" bash -c "kubectl get nodes --no-headers | grep -c ' Ready '"
 expect "wide columns" "hollow-1 +Ready +<none> +[0-9a-z]+ +v1\.32\.0-cube +127\.1\.0\.2 +<none> +cube hollow node +[^ ]+ +fake://0\.1\.0" \
