@@ -1,5 +1,7 @@
 #include "apiserver/api_server.h"
 
+#include "apiserver/rest/selectable_fields.h"
+
 #include "api/resource_registry.h"
 #include "api/schema/openapi.h"
 #include "apiserver/admission/namespace_lifecycle.h"
@@ -68,6 +70,21 @@ class ApiServerImpl : public ApiServer {
         namespaces_(resources_),
         deadlines_(resources_),
         eventTtl_(resources_, options_.eventTtl) {
+    // The watch history keeps of previous versions only what selectors read.
+    std::map<std::string, api::ResourceInfoPtr> kinds;  // key prefix -> storage info
+    for (const auto& info : registry_.all()) {
+      auto storage = registry_.storageOf(*info);
+      kinds.emplace(resources_.prefix(*storage, ""), storage);
+    }
+    cache_.setPreviousView(
+        [kinds = std::move(kinds)](const std::string& key, const ObjectPtr& previous) {
+          // "/registry/<group>/<plural>/": the first three slashes after the leading one.
+          size_t end = key.find('/', key.find('/', std::string("/registry/").size()) + 1);
+          auto it = end == std::string::npos ? kinds.end() : kinds.find(key.substr(0, end + 1));
+          if (it == kinds.end()) return previous;
+          return ObjectPtr(
+              std::make_shared<const boost::json::object>(selectionView(*it->second, *previous)));
+        });
     auto namespacesInfo = registry_.find("", "v1", "namespaces");
     admission_.add(
         std::make_shared<NamespaceLifecycle>([this, namespacesInfo](const std::string& name) {

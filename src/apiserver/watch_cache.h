@@ -88,6 +88,12 @@ class WatchCache {
   // no delivery in progress: a bookmark sent from `fn` never overtakes an event.
   void withDeliveredRevision(const std::function<void(Revision revision)>& fn);
 
+  // What the history keeps of an event's previous version once the event has been delivered:
+  // only what watchers' selectors read (a replay needs nothing else of it). Without one the
+  // whole previous version is kept. Set before start().
+  using PreviousView = std::function<ObjectPtr(const std::string& key, const ObjectPtr& previous)>;
+  void setPreviousView(PreviousView view) { previousView_ = std::move(view); }
+
   // Parses a stored value and stamps metadata.resourceVersion; null for malformed data.
   static ObjectPtr decode(const std::string& value, Revision modRevision);
 
@@ -115,6 +121,7 @@ class WatchCache {
   store::StorePtr store_;
   size_t historyCapacity_;
   const std::vector<std::string> uncachedPrefixes_;
+  PreviousView previousView_;
   store::WatchHandlePtr storeWatch_;
 
   // Lock order: dispatchMutex_ before stateMutex_ before watchersMutex_.

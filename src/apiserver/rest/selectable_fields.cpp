@@ -83,4 +83,22 @@ std::map<std::string, std::string> fieldsOf(const api::ResourceInfo& info,
   return out;
 }
 
+boost::json::object selectionView(const api::ResourceInfo& info, const boost::json::object& obj) {
+  boost::json::object view;
+  auto copyPath = [&](const std::string& dotted) {
+    const boost::json::value* v = json::findPath(obj, dotted);
+    if (!v) return;
+    boost::json::object* at = &view;
+    size_t start = 0;
+    for (size_t dot = dotted.find('.'); dot != std::string::npos; dot = dotted.find('.', start)) {
+      at = &json::ensureObject(*at, dotted.substr(start, dot - start));
+      start = dot + 1;
+    }
+    (*at)[dotted.substr(start)] = *v;
+  };
+  for (const auto& name : selectableFieldNames(info)) copyPath(name);
+  copyPath("metadata.labels");
+  return view;
+}
+
 }  // namespace cube::apiserver

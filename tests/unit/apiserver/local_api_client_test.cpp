@@ -2,6 +2,7 @@
 // selectors, watch transitions, resourceVersion rules) and shares the watch cache's objects.
 
 #include "apiserver/local_api_client.h"
+#include "apiserver/rest/selectable_fields.h"
 #include "client/informer.h"
 #include "common/json_util.h"
 #include "store/memory/memory_store.h"
@@ -258,6 +259,54 @@ TEST_F(LocalApiClientTest, InformerCacheHoldsTheWatchCachesObjects) {
   EXPECT_EQ(informer.get("default/a").get(), cache_.get(podKey("a")).get());
   EXPECT_EQ(informer.get("default/b").get(), cache_.get(podKey("b")).get());
   informer.stop();
+}
+
+// The history keeps only a selection view of previous versions (as the server sets it up): a
+// watch replayed from the history still sees objects enter and leave its selection.
+TEST_F(LocalApiClientTest, ReplayFromHistoryWithSelectionViewsKeepsTransitions) {
+  auto pods = registry_.storageOf(*registry_.find("", "v1", "pods"));
+  WatchCache cache(store_);
+  cache.setPreviousView([pods](const std::string&, const ObjectPtr& previous) {
+    return ObjectPtr(std::make_shared<const bj::object>(selectionView(*pods, *previous)));
+  });
+  cache.start();
+  ResourceStore resources(registry_, store_, cache, admission_, systemClock());
+  LocalApiClient client(resources);
+  std::string from = client.list(kPods, "default").resourceVersion;
+  client.create(kPods, "default", pod("a"));
+  client.patch(kPods, "default", "a", client::PatchKind::Merge,
+               R"({"metadata":{"labels":{"app":"other"}}})");
+  client.patch(kPods, "default", "a", client::PatchKind::Merge,
+               R"({"metadata":{"labels":{"app":"web"}}})");
+  client.patch(kPods, "default", "a", client::PatchKind::Merge, R"({"status":{"phase":"Failed"}})",
+               "status");
+  ASSERT_TRUE(cache.sync());
+  auto byLabel =
+      client.watch(kPods, "default", {.labelSelector = "app=web", .resourceVersion = from});
+  std::vector<std::string> seen;
+  for (int i = 0; i < 4; ++i) seen.push_back(nextEvent(*byLabel).type);
+  EXPECT_EQ(seen, (std::vector<std::string>{"ADDED", "DELETED", "ADDED", "MODIFIED"}));
+  auto byField = client.watch(kPods, "default",
+                              {.fieldSelector = "status.phase!=Failed", .resourceVersion = from});
+  seen.clear();
+  for (int i = 0; i < 4; ++i) seen.push_back(nextEvent(*byField).type);
+  EXPECT_EQ(seen, (std::vector<std::string>{"ADDED", "MODIFIED", "MODIFIED", "DELETED"}));
+  cache.stop();
+}
+
+TEST(SelectionViewTest, SelectsAsTheWholeObjectDoes) {
+  auto& registry = api::ResourceRegistry::builtin();
+  auto pods = registry.storageOf(*registry.find("", "v1", "pods"));
+  bj::object pod = json::parse(R"({"metadata":{"name":"a","namespace":"ns","uid":"u",)"
+                               R"("labels":{"app":"web"},"annotations":{"x":"y"}},)"
+                               R"("spec":{"nodeName":"n1","containers":[{"name":"c"}]},)"
+                               R"("status":{"phase":"Running","podIP":"10.42.0.5"}})")
+                       .as_object();
+  bj::object view = selectionView(*pods, pod);
+  EXPECT_EQ(fieldsOf(*pods, view), fieldsOf(*pods, pod));
+  EXPECT_EQ(view.at("metadata").at("labels"), pod.at("metadata").at("labels"));
+  EXPECT_FALSE(view.at("spec").as_object().contains("containers"));
+  EXPECT_FALSE(view.at("metadata").as_object().contains("annotations"));
 }
 
 // Events are not held by the watch cache (as kube-apiserver keeps none for them): every read goes
