@@ -1,0 +1,39 @@
+// NodeAgent with the fake runtime and a manual executor: a pod that disappears from the API while
+// its container is still stopping is torn down all the same (the worker is kept until then).
+
+#include "agent/node_agent.h"
+#include "pod_worker_fixture.h"
+
+namespace cube::agent {
+namespace {
+
+using namespace cube::agent::testing;
+
+TEST_F(PodWorkerTest, NodeAgentFinishesTheTeardownOfAPodGoneMidStop) {
+  auto config = std::make_shared<NodeConfig>(*deps_.config);
+  auto agent = std::make_shared<NodeAgent>(*config, executor_, client_, runtime_);
+  agent->start();
+  // Ends 3 s after SIGTERM; the deletion allows 10 s.
+  auto p = pod("Always", {{runtime::kFakeStopSecondsAnnotation, "3"}});
+  agent->podChanged(p);
+  executor_->advance(1s);
+  auto sandboxes = runtime_->listSandboxes();
+  ASSERT_EQ(sandboxes.size(), 1u);
+  auto containers = runtime_->listContainers(sandboxes[0].id);
+  ASSERT_EQ(containers.size(), 1u);
+  ASSERT_EQ(containers[0].state, runtime::ContainerState::Running);
+  auto deleting = *p;
+  deleting["metadata"].as_object()["deletionTimestamp"] = "2026-01-01T00:00:00Z";
+  deleting["metadata"].as_object()["deletionGracePeriodSeconds"] = 10;
+  agent->podChanged(std::make_shared<const bj::object>(deleting));
+  executor_->advance(1s);
+  // The server drops the pod (its own grace ended) before the container has stopped.
+  agent->podDeleted(p);
+  executor_->advance(5s);
+  EXPECT_TRUE(runtime_->listSandboxes().empty());
+  EXPECT_EQ(runtime_->containerCount(), 0u);
+  agent->stop();
+}
+
+}  // namespace
+}  // namespace cube::agent
