@@ -315,7 +315,10 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
     }
   }
   if (sandboxId_.empty()) {
-    auto ip = deps_.ips->allocate();
+    // A host-network pod has the node's address, as with the kubelet.
+    bool hostNetwork = json::getBool(spec, "hostNetwork");
+    auto ip =
+        hostNetwork ? std::optional<std::string>(deps_.config->internalIP) : deps_.ips->allocate();
     if (!ip) throw std::runtime_error("no free pod IP in " + deps_.ips->cidr());
     runtime::SandboxConfig config;
     config.podUid = uid_;
@@ -329,7 +332,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
     try {
       sandboxId_ = deps_.runtime->runSandbox(config);
     } catch (...) {
-      deps_.ips->release(*ip);
+      if (!hostNetwork) deps_.ips->release(*ip);
       throw;
     }
     podIP_ = *ip;

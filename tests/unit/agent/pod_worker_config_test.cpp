@@ -116,5 +116,13 @@ TEST_F(PodWorkerConfigTest, TheRuntimeGetsThePodTheSpecAndTheDownwardApi) {
   ASSERT_EQ(sandboxes.size(), 1u);
 }
 
+TEST_F(PodWorkerConfigTest, AHostNetworkPodHasTheNodesAddress) {
+  auto p = *pod("Always");
+  p["spec"].as_object()["hostNetwork"] = true;
+  startWorker(std::make_shared<const bj::object>(std::move(p)));
+  EXPECT_EQ(last().at("podIP"), "127.1.0.1");
+  EXPECT_EQ(last().at("hostIP"), "127.1.0.1");
+}
+
 }  // namespace
 }  // namespace cube::agent
