@@ -1,5 +1,7 @@
 #include "runtime/crun/container_rootfs.h"
 
+#include "runtime/crun/mount_table.h"
+
 #include "runtime/images/file_util.h"
 
 #include <sys/mount.h>
@@ -18,27 +20,10 @@ namespace {
 // mount(2) data is limited to one page.
 constexpr size_t kMaxMountData = 4095;
 
-bool hasMountPoint(const std::string& path) {
-  // /proc/self/mountinfo field 5 is the mount point (spaces escaped as \040; our paths have none).
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    size_t pos = 0;
-    for (int field = 0; field < 4 && pos != std::string::npos; ++field) {
-      pos = line.find(' ', pos);
-      if (pos != std::string::npos) ++pos;
-    }
-    if (pos == std::string::npos) continue;
-    size_t end = line.find(' ', pos);
-    if (line.compare(pos, end - pos, path) == 0) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool ContainerRootfs::isMounted(const std::string& dir) {
-  return hasMountPoint(rootfsPath(dir));
+  return isMountPoint(rootfsPath(dir));
 }
 
 void ContainerRootfs::mount(const std::string& dir, const std::vector<std::string>& layers) {
@@ -75,7 +60,7 @@ void ContainerRootfs::mount(const std::string& dir, const std::vector<std::strin
 void ContainerRootfs::unmount(const std::string& dir) {
   std::string rootfs = rootfsPath(dir);
   // A stacked mount (mounted twice) needs one umount per layer of stacking.
-  while (hasMountPoint(rootfs)) {
+  while (isMountPoint(rootfs)) {
     if (::umount2(rootfs.c_str(), UMOUNT_NOFOLLOW) == 0) continue;
     if (errno == EBUSY && ::umount2(rootfs.c_str(), MNT_DETACH | UMOUNT_NOFOLLOW) == 0) continue;
     if (errno == EINVAL || errno == ENOENT) return;  // gone meanwhile

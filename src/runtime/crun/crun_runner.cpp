@@ -1,5 +1,7 @@
 #include "runtime/crun/crun_runner.h"
 
+#include "runtime/crun/mount_table.h"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -30,33 +32,10 @@ namespace {
 
 constexpr const char* kUnifiedMount = "/sys/fs/cgroup/unified";
 
-struct MountEntry {
-  std::string mountPoint;
-  std::string fsType;
-};
-
-std::vector<MountEntry> readMounts() {
-  std::vector<MountEntry> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mountPoint;
-    ss >> id >> parent >> dev >> root >> mountPoint;
-    auto sep = line.find(" - ");
-    if (sep == std::string::npos) continue;
-    std::istringstream rest(line.substr(sep + 3));
-    std::string fsType;
-    rest >> fsType;
-    out.push_back({mountPoint, fsType});
-  }
-  return out;
-}
-
 // cgroup v1 hierarchies beside a cgroup2 mount at /sys/fs/cgroup/unified: what crun refuses.
 bool detectHybrid() {
   bool v1 = false, unified = false;
-  for (const auto& m : readMounts()) {
+  for (const auto& m : readMountTable()) {
     if (m.fsType == "cgroup") v1 = true;
     if (m.fsType == "cgroup2" && m.mountPoint == kUnifiedMount) unified = true;
   }
@@ -404,7 +383,7 @@ void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
     return p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/';
   };
   std::string firstError;
-  for (const auto& m : readMounts()) {
+  for (const auto& m : readMountTable()) {
     if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
     // crun never uses the unified mount of a hybrid host.
     if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
@@ -424,7 +403,7 @@ void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
 }
 
 bool CrunRunner::oomKilled(const std::string& cgroupsPath) const {
-  for (const auto& m : readMounts()) {
+  for (const auto& m : readMountTable()) {
     if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
     if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
     for (const char* file : {"/memory.events", "/memory.oom_control"}) {

@@ -1,5 +1,7 @@
 #include "runtime/crun/crun_runtime.h"
 
+#include "runtime/crun/mount_table.h"
+
 #include "common/json_util.h"
 #include "common/log.h"
 #include "runtime/crun/container_rootfs.h"

@@ -1,5 +1,7 @@
 #include "runtime/crun/pod_namespaces.h"
 
+#include "runtime/crun/mount_table.h"
+
 #include "runtime/images/file_util.h"
 #include "runtime/runtime.h"
 
@@ -71,19 +73,6 @@ void bindNewNamespace(int flag, const char* nsName, const std::string& target,
 }
 
 }  // namespace
-
-bool isMountPoint(const std::string& path) {
-  // /proc/self/mountinfo field 5 is the mount point (spaces escaped as \040; ours have none).
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mountPoint;
-    ss >> id >> parent >> dev >> root >> mountPoint;
-    if (mountPoint == path) return true;
-  }
-  return false;
-}
 
 PodNamespacePaths createPodNamespaces(const std::string& dir, bool ipc, bool uts,
                                       const std::string& hostname) {

@@ -28,7 +28,4 @@ PodNamespacePaths createPodNamespaces(const std::string& dir, bool ipc, bool uts
 // Unmounts and deletes <dir>/{ipc,uts,shm}; what is missing is fine.
 void removePodNamespaces(const std::string& dir);
 
-// Whether `path` is a mount point in this process's mount namespace.
-bool isMountPoint(const std::string& path);
-
 }  // namespace cube::runtime::crun

@@ -2,6 +2,7 @@
 // root and crun (skipped otherwise). Everything made here is undone in TearDown, also when a
 // test fails halfway: containers killed and deleted, roots unmounted, cgroup dirs removed.
 #include "runtime/crun/crun_runner.h"
+#include "runtime/crun/mount_table.h"
 
 #include "common/json_util.h"
 #include "runtime/crun/container_rootfs.h"
@@ -42,18 +43,10 @@ struct Container {
 // Cgroup dirs of every mounted hierarchy at `path` that exist.
 std::vector<std::string> cgroupDirs(const std::string& path) {
   std::vector<std::string> found;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto sep = line.find(" - ");
-    if (sep == std::string::npos) continue;
-    std::string fsType = line.substr(sep + 3, line.find(' ', sep + 3) - sep - 3);
-    if (fsType != "cgroup" && fsType != "cgroup2") continue;
-    std::istringstream ss(line);
-    std::string a, b, c, d, mountPoint;
-    ss >> a >> b >> c >> d >> mountPoint;
+  for (const auto& m : readMountTable()) {
+    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
     struct stat st {};
-    if (::stat((mountPoint + path).c_str(), &st) == 0) found.push_back(mountPoint + path);
+    if (::stat((m.mountPoint + path).c_str(), &st) == 0) found.push_back(m.mountPoint + path);
   }
   return found;
 }

@@ -4,6 +4,7 @@
 // the runtime and then whatever a failing test left: containers killed, mounts, cgroup dirs,
 // the bridge.
 #include "runtime/crun/crun_runtime.h"
+#include "runtime/crun/mount_table.h"
 
 #include "common/json_util.h"
 #include "network/bridge_pod_network.h"
@@ -55,13 +56,8 @@ bool canMakeNetns() {
 // Mount points at or below `prefix` in this process's mount namespace.
 std::vector<std::string> mountsUnder(const std::string& prefix) {
   std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream ss(line);
-    std::string id, parent, dev, root, mountPoint;
-    ss >> id >> parent >> dev >> root >> mountPoint;
-    if (mountPoint.rfind(prefix, 0) == 0) out.push_back(mountPoint);
+  for (const auto& m : readMountTable()) {
+    if (m.mountPoint.rfind(prefix, 0) == 0) out.push_back(m.mountPoint);
   }
   return out;
 }
@@ -69,17 +65,9 @@ std::vector<std::string> mountsUnder(const std::string& prefix) {
 // Existing dirs `path` in every mounted cgroup hierarchy.
 std::vector<std::string> cgroupDirs(const std::string& path) {
   std::vector<std::string> found;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    auto sep = line.find(" - ");
-    if (sep == std::string::npos) continue;
-    std::string fsType = line.substr(sep + 3, line.find(' ', sep + 3) - sep - 3);
-    if (fsType != "cgroup" && fsType != "cgroup2") continue;
-    std::istringstream ss(line);
-    std::string a, b, c, d, mountPoint;
-    ss >> a >> b >> c >> d >> mountPoint;
-    if (fs::exists(mountPoint + path)) found.push_back(mountPoint + path);
+  for (const auto& m : readMountTable()) {
+    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
+    if (fs::exists(m.mountPoint + path)) found.push_back(m.mountPoint + path);
   }
   return found;
 }
