@@ -22,6 +22,10 @@ struct NodeConfig {
   std::string cpu = "4";
   std::string memory = "8Gi";
   std::string pods = "110";
+  std::string ephemeralStorage = "100Gi";
+  // What pods may use; empty: the capacity (hollow nodes reserve nothing).
+  std::string allocatableMemory;
+  std::string allocatableEphemeralStorage;
   std::map<std::string, std::string> labels;  // on top of the kubernetes.io/* ones
   // Set on the Node when the agent creates it; a Node that already exists keeps its taints, as
   // with the kubelet.

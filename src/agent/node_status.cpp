@@ -64,7 +64,12 @@ bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeV
   bj::object resources{{"cpu", config.cpu},
                        {"memory", config.memory},
                        {"pods", config.pods},
-                       {"ephemeral-storage", "100Gi"}};
+                       {"ephemeral-storage", config.ephemeralStorage}};
+  bj::object allocatable = resources;
+  if (!config.allocatableMemory.empty()) allocatable["memory"] = config.allocatableMemory;
+  if (!config.allocatableEphemeralStorage.empty()) {
+    allocatable["ephemeral-storage"] = config.allocatableEphemeralStorage;
+  }
   bj::array conditions{
       condition(oldConditions, "MemoryPressure", "False", "KubeletHasSufficientMemory",
                 "kubelet has sufficient memory available", now),
@@ -88,7 +93,7 @@ bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeV
                       {"architecture", "amd64"}};
   return bj::object{
       {"capacity", resources},
-      {"allocatable", resources},
+      {"allocatable", std::move(allocatable)},
       {"conditions", std::move(conditions)},
       {"addresses", bj::array{bj::object{{"type", "InternalIP"}, {"address", config.internalIP}},
                               bj::object{{"type", "Hostname"}, {"address", config.nodeName}}}},

@@ -1,5 +1,7 @@
 #include "cmd/agent_command.h"
 
+#include "agent/host_capacity.h"
+
 #include "agent/agent_host.h"
 #include "agent/node_config.h"
 #include "client/http_api_client.h"
@@ -63,9 +65,11 @@ CLI::App* addAgentCommand(CLI::App& app, AgentFlags& f) {
       ->capture_default_str();
   cmd->add_option("--node-ip", f.nodeIP,
                   "InternalIP (with --count: of the first node, then +1 each; default 127.1.0.1)");
-  cmd->add_option("--capacity-cpu", f.capacityCpu, "Node cpu capacity")->capture_default_str();
-  cmd->add_option("--capacity-memory", f.capacityMemory, "Node memory capacity")
-      ->capture_default_str();
+  cmd->add_option("--capacity-cpu", f.capacityCpu,
+                  "Node cpu capacity (default: the host's CPUs with crun, 4 for hollow nodes)");
+  cmd->add_option("--capacity-memory", f.capacityMemory,
+                  "Node memory capacity (default: the host's memory with crun, 8Gi for hollow "
+                  "nodes)");
   cmd->add_option("--capacity-pods", f.capacityPods, "Node pod capacity")->capture_default_str();
   cmd->add_option("--node-labels", f.nodeLabels,
                   "Labels to add when registering: key=value,... (as the kubelet)");
@@ -158,12 +162,36 @@ int runAgent(const AgentFlags& f) {
   options.threads = f.threads > 0 ? f.threads : 1;
   int count = f.count > 0 ? f.count : 1;
   std::string baseIP = f.nodeIP.empty() ? "127.1.0.1" : f.nodeIP;
+  // A real node offers what the host has, as the kubelet reports it; hollow nodes what they are
+  // told.
+  agent::HostCapacity hostCapacity;
+  if (f.runtime == "crun") {
+    try {
+      hostCapacity = agent::readHostCapacity(f.dataDir);
+    } catch (const std::exception& e) {
+      std::cerr << "cube agent: " << e.what() << std::endl;
+      return 1;
+    }
+  }
   for (int i = 0; i < count; ++i) {
     agent::NodeConfig node;
     node.nodeName = f.count > 0 ? f.nodeNamePrefix + std::to_string(i) : f.nodeName;
     node.internalIP = nthAddress(baseIP, i);
-    node.cpu = f.capacityCpu;
-    node.memory = f.capacityMemory;
+    node.cpu = !f.capacityCpu.empty()     ? f.capacityCpu
+               : hostCapacity.cpu.empty() ? "4"
+                                          : hostCapacity.cpu;
+    if (!f.capacityMemory.empty()) {
+      node.memory = f.capacityMemory;
+    } else if (!hostCapacity.memory.empty()) {
+      node.memory = hostCapacity.memory;
+      node.allocatableMemory = hostCapacity.allocatableMemory;
+    } else {
+      node.memory = "8Gi";
+    }
+    if (!hostCapacity.ephemeralStorage.empty()) {
+      node.ephemeralStorage = hostCapacity.ephemeralStorage;
+      node.allocatableEphemeralStorage = hostCapacity.allocatableEphemeralStorage;
+    }
     node.pods = f.capacityPods;
     node.labels = labels;
     node.registerTaints = taints;

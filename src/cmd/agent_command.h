@@ -15,9 +15,9 @@ struct AgentFlags {
   std::string server;  // default: the kubeconfig's clusters[0].cluster.server
   int count = 0;       // 0: one node named --node-name
   std::string nodeNamePrefix = "hollow-";
-  std::string nodeIP;  // default 127.1.0.1 (+i for the i-th hollow node)
-  std::string capacityCpu = "4";
-  std::string capacityMemory = "8Gi";
+  std::string nodeIP;          // default 127.1.0.1 (+i for the i-th hollow node)
+  std::string capacityCpu;     // empty: the host's (crun) or 4 (fake)
+  std::string capacityMemory;  // empty: the host's (crun) or 8Gi (fake)
   std::string capacityPods = "110";
   std::string nodeLabels;          // the kubelet's --node-labels k=v,...
   std::string registerWithTaints;  // the kubelet's --register-with-taints k=v:Effect,...

@@ -51,6 +51,15 @@ start_crun_agent "$NODE" --restart-backoff 1
 eventually "the node registers Ready" "^$NODE +Ready " kubectl get node "$NODE" --no-headers
 expect "its runtime is crun" "crun://" \
   kubectl get node "$NODE" -o jsonpath='{.status.nodeInfo.containerRuntimeVersion}'
+# A real node reports the host as the kubelet does: MemTotal, the CPUs, allocatable memory 100Mi
+# less (the default hard eviction threshold).
+MEMTOTAL=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+expect_eq "capacity memory is the host's MemTotal" "${MEMTOTAL}Ki" \
+  kubectl get node "$NODE" -o jsonpath='{.status.capacity.memory}'
+expect_eq "allocatable memory is 100Mi less" "$((MEMTOTAL - 102400))Ki" \
+  kubectl get node "$NODE" -o jsonpath='{.status.allocatable.memory}'
+expect_eq "capacity cpu is the host's CPUs" "$(nproc)" \
+  kubectl get node "$NODE" -o jsonpath='{.status.capacity.cpu}'
 eventually "the node gets a podCIDR" "^10\.[0-9]+\.[0-9]+\.0/24$" \
   kubectl get node "$NODE" -o jsonpath='{.spec.podCIDR}'
 CIDR=$(kubectl get node "$NODE" -o jsonpath='{.spec.podCIDR}')
