@@ -27,14 +27,6 @@ struct WatchQueue {
   bool closed = false;
 };
 
-client::WatchEvent bookmark(const api::ResourceInfo& resource, Revision revision) {
-  bj::object obj;
-  obj["kind"] = resource.kind;
-  obj["apiVersion"] = resource.apiVersion();
-  obj["metadata"] = bj::object{{"resourceVersion", std::to_string(revision)}};
-  return {"BOOKMARK", std::make_shared<const bj::object>(std::move(obj))};
-}
-
 class LocalWatchStream : public client::WatchStream {
  public:
   LocalWatchStream(WatchCache& cache, api::ResourceInfoPtr resource,
@@ -75,7 +67,9 @@ class LocalWatchStream : public client::WatchStream {
         lock.unlock();
         cache_.withDeliveredRevision([&](Revision revision) {
           std::lock_guard inner(queue_->mutex);
-          if (queue_->events.empty()) queue_->events.push_back(bookmark(*resource_, revision));
+          if (queue_->events.empty())
+            queue_->events.push_back({"BOOKMARK", std::make_shared<const bj::object>(
+                                                      bookmarkObject(*resource_, revision))});
         });
         lock.lock();
       }
@@ -198,12 +192,6 @@ void LocalApiClient::remove(const client::Resource& r, const std::string& ns,
   o.propagationPolicy = options.propagationPolicy;
   o.preconditionUid = options.preconditionUid;
   o.preconditionResourceVersion = options.preconditionResourceVersion;
-  if (!o.propagationPolicy.empty() && o.propagationPolicy != "Background" &&
-      o.propagationPolicy != "Foreground" && o.propagationPolicy != "Orphan") {
-    throw ApiError::badRequest("propagationPolicy: Unsupported value: \"" + o.propagationPolicy +
-                               "\": supported values: \"Background\", \"Foreground\", "
-                               "\"Orphan\"");
-  }
   store_.remove(*resolve(r, ns), ns, name, o);
 }
 

@@ -53,4 +53,11 @@ WatchStart resolveWatchStart(WatchCache& cache, const std::string& resourceVersi
   return start;
 }
 
+boost::json::object bookmarkObject(const api::ResourceInfo& resource, Revision revision) {
+  return boost::json::object{
+      {"kind", resource.kind},
+      {"apiVersion", resource.apiVersion()},
+      {"metadata", boost::json::object{{"resourceVersion", std::to_string(revision)}}}};
+}
+
 }  // namespace cube::apiserver

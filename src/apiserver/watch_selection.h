@@ -41,4 +41,7 @@ struct WatchStart {
 WatchStart resolveWatchStart(WatchCache& cache, const std::string& resourceVersion,
                              bool sendInitialEvents);
 
+// The object of a BOOKMARK event: the kind and a resourceVersion, nothing else.
+boost::json::object bookmarkObject(const api::ResourceInfo& resource, Revision revision);
+
 }  // namespace cube::apiserver

@@ -99,6 +99,11 @@ expect_eq "unknown patch type is 415" "415" echo "$code"
 code=$(api -o "$W/out" -w '%{http_code}' -X PATCH -H 'Content-Type: application/apply-patch+yaml' --data 'x: y' "$CUBE_URL/api/v1/namespaces/default/pods/keep")
 expect_eq "server-side apply is refused clearly for now" "415" echo "$code"
 
+code=$(api -o "$W/out" -w '%{http_code}' -X DELETE "$CUBE_URL/api/v1/namespaces/default/pods/keep?propagationPolicy=Sometimes")
+expect_eq "an unknown propagationPolicy is 400" "400" echo "$code"
+expect "and says which values are supported" 'propagationPolicy: Unsupported value: \\"Sometimes\\": supported values: \\"Background\\", \\"Foreground\\", \\"Orphan\\"' cat "$W/out"
+code=$(api -o "$W/out" -w '%{http_code}' -X DELETE "$CUBE_URL/api/v1/namespaces/default/configmaps?propagationPolicy=Sometimes")
+expect_eq "also for a delete of a collection" "400" echo "$code"
 expect_eq "the stored pod is untouched" "$KEEP_UID $RV" kubectl get pod keep -o jsonpath='{.metadata.uid} {.metadata.resourceVersion}'
 expect "server still serves" 'keep' kubectl get pods
 finish

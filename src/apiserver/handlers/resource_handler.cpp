@@ -90,13 +90,7 @@ DeleteOptions deleteOptions(const http::Request& request) {
   if (!grace.empty()) o.gracePeriodSeconds = parseInt(grace, "gracePeriodSeconds");
   std::string policy = request.param("propagationPolicy");
   if (!policy.empty()) o.propagationPolicy = policy;
-  if (!o.propagationPolicy.empty() && o.propagationPolicy != "Background" &&
-      o.propagationPolicy != "Foreground" && o.propagationPolicy != "Orphan") {
-    throw ApiError::badRequest("propagationPolicy: Unsupported value: \"" + o.propagationPolicy +
-                               "\": supported values: \"Background\", \"Foreground\", "
-                               "\"Orphan\"");
-  }
-  return o;
+  return o;  // ResourceStore checks the propagation policy
 }
 
 EncodeOptions encodeOptions(const http::Request& request, const ResourceStore& store) {

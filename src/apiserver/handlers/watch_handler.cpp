@@ -185,15 +185,8 @@ void WatchHandler::janitorLoop() {
     for (auto& a : expired) a->stream->close();
     if (!bookmarked.empty()) {
       store_.cache().withDeliveredRevision([&](Revision revision) {
-        std::string rv = std::to_string(revision);
         for (auto& a : bookmarked) {
-          bj::object obj;
-          obj["kind"] = a->resource->kind;
-          obj["apiVersion"] = a->resource->apiVersion();
-          bj::object meta;
-          meta["resourceVersion"] = rv;
-          obj["metadata"] = std::move(meta);
-          a->stream->write(eventLine("BOOKMARK", obj));
+          a->stream->write(eventLine("BOOKMARK", bookmarkObject(*a->resource, revision)));
         }
       });
     }

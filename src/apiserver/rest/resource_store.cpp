@@ -18,6 +18,16 @@ using api::ResourceInfo;
 
 namespace {
 
+// The three propagation policies (or none: the kind's default); anything else is 400.
+void checkPropagationPolicy(const DeleteOptions& options) {
+  const std::string& p = options.propagationPolicy;
+  if (!p.empty() && p != "Background" && p != "Foreground" && p != "Orphan") {
+    throw ApiError::badRequest("propagationPolicy: Unsupported value: \"" + p +
+                               "\": supported values: \"Background\", \"Foreground\", "
+                               "\"Orphan\"");
+  }
+}
+
 constexpr int kMaxConflictRetries = 16;
 
 // Kinds whose strategies maintain metadata.generation (those with observedGeneration).
@@ -470,6 +480,7 @@ bj::object ResourceStore::guaranteedUpdate(const ResourceInfo& info, const std::
 
 DeleteResult ResourceStore::remove(const ResourceInfo& info, const std::string& ns,
                                    const std::string& name, const DeleteOptions& options) {
+  checkPropagationPolicy(options);
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
     DeleteResult r = deleteStored(info, ns, name, options);
     if (!r.object.empty()) return r;
@@ -587,6 +598,7 @@ std::vector<DeleteResult> ResourceStore::removeCollection(const ResourceInfo& in
                                                           const std::string& ns,
                                                           const ListOptions& listOptions,
                                                           const DeleteOptions& options) {
+  checkPropagationPolicy(options);
   ListResult items = list(info, ns, listOptions);
   std::vector<DeleteResult> results;
   for (const auto& item : items.items) {

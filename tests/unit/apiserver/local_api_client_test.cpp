@@ -124,6 +124,19 @@ TEST_F(LocalApiClientTest, UnknownResourcesAndSubresourcesAre404) {
   EXPECT_THROW(client_->list(kNodes, "default"), ApiError);
 }
 
+TEST_F(LocalApiClientTest, AnUnknownPropagationPolicyIs400AndDeletesNothing) {
+  client_->create(kPods, "default", pod("a"));
+  try {
+    client_->remove(kPods, "default", "a", {.propagationPolicy = "Sometimes"});
+    FAIL();
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 400);
+    EXPECT_NE(e.message().find("propagationPolicy: Unsupported value: \"Sometimes\""),
+              std::string::npos);
+  }
+  EXPECT_EQ(nameOf(client_->get(kPods, "default", "a")), "a");
+}
+
 TEST_F(LocalApiClientTest, BindingSchedulesAPodOnce) {
   client_->create(kPods, "default", pod("a"));
   bj::object binding = json::parse(R"({"target":{"kind":"Node","name":"n1"}})").as_object();
