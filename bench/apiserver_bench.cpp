@@ -86,8 +86,8 @@ Server startServer(const std::string& cube) {
     dup2(log, 2);
     close(out[0]);
     execl(cube.c_str(), cube.c_str(), "server", "--data-dir", (s.dir + "/data").c_str(), "--port",
-          "0", "--write-kubeconfig", (s.dir + "/kubeconfig").c_str(), "--log-level", "warn",
-          nullptr);
+          "0", "--write-kubeconfig", (s.dir + "/kubeconfig").c_str(), "--disable-agent",
+          "--log-level", "warn", nullptr);
     _exit(127);
   }
   close(out[1]);

@@ -1,5 +1,7 @@
 #include "cmd/server_command.h"
 
+#include "agent/agent_host.h"
+#include "agent/host_address.h"
 #include "apiserver/api_server.h"
 #include "apiserver/local_api_client.h"
 #include "client/leader_elected_component.h"
@@ -17,6 +19,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 
 namespace cube::cmd {
@@ -66,6 +69,20 @@ class ControlPlaneComponent {
   client::LeaderElectedComponent::Stopper stop_;
 };
 
+// The embedded agent: one node named after the host, sharing the server's data dir.
+agent::AgentHostOptions embeddedAgentOptions(const ServerFlags& flags) {
+  NodeFlags node = flags.node;
+  if (node.nodeName.empty()) node.nodeName = agent::hostNodeName();
+  try {
+    return makeAgentHostOptions(node, {flags.dataDir, 0, ""});
+  } catch (const std::invalid_argument&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) +
+                             "; run the control plane alone with --disable-agent");
+  }
+}
+
 }  // namespace
 
 CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
@@ -77,7 +94,10 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
                   "Where to write the kubeconfig (default: <data-dir>/kubeconfig)");
   cmd->add_option("--bind-address", f.bindAddress, "Address the API listens on")
       ->capture_default_str();
-  cmd->add_flag("--disable-agent", f.disableAgent, "Run no node agent in this process");
+  cmd->add_flag("--disable-agent", f.disableAgent,
+                "Run no node agent in this process (a control plane without a node)");
+  if (f.node.runtime.empty()) f.node.runtime = "crun";
+  addNodeFlags(cmd, f.node);
   cmd->add_flag("--disable-scheduler", f.disableScheduler, "Run no scheduler in this process");
   cmd->add_flag("--disable-controller-manager", f.disableControllers,
                 "Run no controllers in this process");
@@ -136,6 +156,10 @@ int runServer(const ServerFlags& flags) {
 
   std::filesystem::create_directories(flags.dataDir);
   DataDirLock dataDirLock(flags.dataDir);
+  // The embedded node's options are checked before anything starts: a host that cannot run it
+  // stops the server with the reason.
+  std::optional<agent::AgentHostOptions> agentOptions;
+  if (!flags.disableAgent) agentOptions = embeddedAgentOptions(flags);
   const std::string identity = serverIdentity(flags.dataDir);
   std::string dbPath = (std::filesystem::path(flags.dataDir) / "state.db").string();
   store::StorePtr store = store::makeSqliteStore(dbPath);
@@ -185,13 +209,27 @@ int runServer(const ServerFlags& flags) {
           return [scheduler] { scheduler->stop(); };
         });
   }
+  std::unique_ptr<agent::AgentHost> nodeAgent;
+  std::string nodeName;
+  if (agentOptions) {
+    nodeName = agentOptions->nodes.front().nodeName;
+    nodeAgent = std::make_unique<agent::AgentHost>(std::move(*agentOptions), client);
+    nodeAgent->start();
+  }
   CUBE_LOG(Info) << "cube server listening on " << url << ", data in " << flags.dataDir;
   std::cout << "cube server is ready at " << url << "\n"
-            << "kubeconfig: " << kubeconfig << "\n"
-            << "try: kubectl --kubeconfig " << kubeconfig << " get namespaces" << std::endl;
+            << "kubeconfig: " << kubeconfig << "\n";
+  if (nodeAgent) {
+    std::cout << "node: " << nodeName << " (" << flags.node.runtime << ", images: cube image ls"
+              << " --data-dir " << flags.dataDir << ")\n"
+              << "try: export KUBECONFIG=" << kubeconfig << "; kubectl get nodes" << std::endl;
+  } else {
+    std::cout << "try: kubectl --kubeconfig " << kubeconfig << " get namespaces" << std::endl;
+  }
 
   int sig = signals.wait();
   CUBE_LOG(Info) << "signal " << sig << ": shutting down";
+  if (nodeAgent) nodeAgent->stop();
   if (podScheduler) podScheduler->stop();
   if (controllerManager) controllerManager->stop();
   server->stop();

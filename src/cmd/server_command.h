@@ -1,6 +1,9 @@
 #pragma once
-// `cube server`: the API server with its embedded store, and the control plane (scheduler,
-// controller manager) running in-process against it over loopback HTTP.
+// `cube server`: the API server with its embedded store, the control plane (scheduler,
+// controller manager) and, unless --disable-agent, a node agent running real containers on this
+// host — all in one process, calling the API in process.
+
+#include "cmd/node_flags.h"
 
 #include <CLI/CLI.hpp>
 
@@ -14,7 +17,9 @@ struct ServerFlags {
   uint16_t port = 6443;
   std::string kubeconfig;  // default: <data-dir>/kubeconfig
   std::string bindAddress = "127.0.0.1";
+  // The embedded node agent (runtime "crun" unless given; node name: the host's).
   bool disableAgent = false;
+  NodeFlags node;
   bool disableScheduler = false;
   bool disableControllers = false;
   std::string logLevel = "info";
