@@ -78,7 +78,13 @@ start_crun_agent() {
     >>"$E2E_DIR/agent-$name.out" 2>>"$E2E_DIR/agent-$name.log" &
   LAST_AGENT_PID=$!
   AGENT_PIDS+=("$LAST_AGENT_PID")
-  CRUN_NODES+=("$data|$bridge")
+  track_crun_node "$data" "$bridge"
+}
+
+# track_crun_node DATA_DIR BRIDGE: what the pods of this real node leave is removed at cleanup
+# (after the agents are stopped; a node embedded in the server needs the server stopped first).
+track_crun_node() {
+  CRUN_NODES+=("$1|$2")
   if [ ${#CRUN_NODES[@]} -eq 1 ]; then E2E_CLEANUP_HOOKS+=(cleanup_crun_nodes); fi
 }
 
@@ -120,14 +126,16 @@ cleanup_crun_nodes() {
 }
 
 # Starts the server (again, on the same data dir and port after a restart) and waits until it
-# prints that it is ready.
+# prints that it is ready. The server runs no node of its own (--disable-agent): tests add the
+# nodes they need (start_agent, start_crun_agent), unless CUBE_EMBEDDED_AGENT=1.
 # Extra server flags may be given; a restart (no arguments) reuses the previous ones.
 CUBE_SERVER_FLAGS=()
 start_cluster() {
-  local port=${CUBE_PORT:-0}
+  local port=${CUBE_PORT:-0} own=(--disable-agent)
   if [ $# -gt 0 ]; then CUBE_SERVER_FLAGS=("$@"); fi
+  if [ "${CUBE_EMBEDDED_AGENT:-0}" = 1 ]; then own=(); fi
   "$CUBE_BIN" server --data-dir "$E2E_DIR/data" --port "$port" \
-    --write-kubeconfig "$KUBECONFIG" "${CUBE_SERVER_FLAGS[@]}" \
+    --write-kubeconfig "$KUBECONFIG" "${own[@]}" "${CUBE_SERVER_FLAGS[@]}" \
     >"$E2E_DIR/server.out" 2>"$E2E_DIR/server.log" &
   CUBE_PID=$!
   for _ in $(seq 100); do

@@ -5,23 +5,8 @@
 # CreateContainerConfigError until a ConfigMap exists, the downward API, OOMKilled, an agent
 # kill -9 + restart that leaves the running container alone, and deletion leaving no network
 # namespace. Needs root and crun (skipped otherwise).
-#
-# The whole test runs in a network namespace of its own (entered with nsenter, not
-# `ip netns exec`, which remounts /sys and hides the cgroup hierarchies from crun): the server,
-# kubectl, the node's bridge and the pods' routes never touch the host's network.
-if [ -z "${CUBE_E2E_NETNS:-}" ]; then
-  if [ "$(id -u)" != 0 ] || ! command -v crun >/dev/null 2>&1; then
-    echo "skipped: real containers need root and crun"
-    exit 0
-  fi
-  NETNS=cube-e2e-$$
-  ip netns add "$NETNS" || exit 1
-  trap 'ip netns del "$NETNS" 2>/dev/null' EXIT
-  nsenter --net="/run/netns/$NETNS" ip link set lo up
-  CUBE_E2E_NETNS=$NETNS nsenter --net="/run/netns/$NETNS" bash "$0" "$@"
-  exit $?
-fi
-
+# The whole test runs in a network namespace of its own (own_netns.sh).
+source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
 
 # On failure the agent's log says why (the temp dir goes at cleanup).

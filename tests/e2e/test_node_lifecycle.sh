@@ -6,7 +6,7 @@
 # pods carry the default not-ready/unreachable tolerations.
 source "$(dirname "$0")/lib.sh"
 
-start_cluster --disable-agent --node-monitor-grace-period 4s --default-unreachable-toleration-seconds 2
+start_cluster --node-monitor-grace-period 4s --default-unreachable-toleration-seconds 2
 start_agent a --node-name a --fake-start-delay 0.2 --lease-renew-interval 1
 AGENT_A=$LAST_AGENT_PID
 start_agent b --node-name b --fake-start-delay 0.2 --lease-renew-interval 1
