@@ -29,8 +29,17 @@ build:
 	@[ -f $(BUILD_DIR)/build.ninja ] || cmake -S . -B $(BUILD_DIR) $(CMAKE_FLAGS)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: deps build
+# The node imports the archives of DATA_DIR/agent/images when it starts (no registry yet): the
+# small busybox and http-echo images of tests/images are put there once, so pods can run at once.
+SAMPLE_IMAGES := $(DATA_DIR)/agent/images/cube-test-busybox.tar
+run: deps build $(SAMPLE_IMAGES)
 	$(BUILD_DIR)/cube server --data-dir $(DATA_DIR) --port $(PORT)
+
+$(SAMPLE_IMAGES):
+	bash tests/images/build.sh $(BUILD_DIR)/sample-images >/dev/null
+	mkdir -p $(dir $@)
+	cp $(BUILD_DIR)/sample-images/http-echo-oci.tar $(dir $@)cube-test-http-echo.tar
+	cp $(BUILD_DIR)/sample-images/busybox-oci.tar $@
 
 test: deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j 2
