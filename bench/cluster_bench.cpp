@@ -19,6 +19,7 @@
 #include "client/http_api_client.h"
 #include "client/informer.h"
 #include "common/json_util.h"
+#include "support/bench_process.h"
 
 #include <fcntl.h>
 #include <malloc.h>
@@ -43,7 +44,7 @@
 #include <vector>
 
 namespace bj = boost::json;
-using Clock = std::chrono::steady_clock;
+using namespace cube::bench;
 using cube::client::ApiClientPtr;
 using cube::client::Resource;
 
@@ -75,145 +76,6 @@ struct Options {
   int settleMax = 300;  // seconds to wait for the writes to fall to the heartbeat rate
   bool keep = false;    // keep temp dirs (logs, store) for a post-mortem
 };
-
-// ---- signals and children ------------------------------------------------------------------
-
-volatile sig_atomic_t gInterrupted = 0;
-constexpr int kMaxChildren = 8;
-volatile pid_t gChildren[kMaxChildren] = {};
-
-struct Interrupted : std::runtime_error {
-  Interrupted() : std::runtime_error("interrupted") {}
-};
-
-void onSignal(int) {
-  if (gInterrupted) {  // second signal: do not wait for the orderly path
-    for (int i = 0; i < kMaxChildren; ++i) {
-      if (gChildren[i] > 0) kill(gChildren[i], SIGKILL);
-    }
-    _exit(130);
-  }
-  gInterrupted = 1;
-}
-
-void checkInterrupted() {
-  if (gInterrupted) throw Interrupted();
-}
-
-// Sleeps in small steps so SIGINT is noticed.
-void sleepFor(std::chrono::milliseconds d) {
-  auto end = Clock::now() + d;
-  while (Clock::now() < end) {
-    checkInterrupted();
-    std::this_thread::sleep_for(
-        std::min<Clock::duration>(end - Clock::now(), std::chrono::milliseconds(100)));
-  }
-  checkInterrupted();
-}
-
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// Forks `argv`; its stderr (and stdout unless `stdoutPipe`) goes to `logPath`. The child dies
-// with us (PR_SET_PDEATHSIG), so even a SIGKILLed bench leaves no cluster behind.
-pid_t spawn(const std::vector<std::string>& argv, const std::string& logPath, int* stdoutPipe) {
-  int out[2] = {-1, -1};
-  if (stdoutPipe && pipe(out) != 0) throw std::runtime_error("pipe");
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("fork");
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
-    int log = open(logPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(stdoutPipe ? out[1] : log, 1);
-    dup2(log, 2);
-    if (stdoutPipe) close(out[0]);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  if (stdoutPipe) {
-    close(out[1]);
-    *stdoutPipe = out[0];
-  }
-  for (int i = 0; i < kMaxChildren; ++i) {
-    if (gChildren[i] == 0) {
-      gChildren[i] = pid;
-      break;
-    }
-  }
-  return pid;
-}
-
-// SIGTERM, up to 15 s for an orderly exit, then SIGKILL.
-void stopChild(pid_t& pid, const char* what) {
-  if (pid <= 0) return;
-  kill(pid, SIGTERM);
-  auto start = Clock::now();
-  while (waitpid(pid, nullptr, WNOHANG) == 0) {
-    if (secondsSince(start) > 15) {
-      std::printf("  %s (pid %d) did not stop within 15 s of SIGTERM; killed\n", what, pid);
-      kill(pid, SIGKILL);
-      waitpid(pid, nullptr, 0);
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  for (int i = 0; i < kMaxChildren; ++i) {
-    if (gChildren[i] == pid) gChildren[i] = 0;
-  }
-  pid = -1;
-}
-
-bool alive(pid_t pid) {
-  return pid > 0 && waitpid(pid, nullptr, WNOHANG) == 0;
-}
-
-// ---- /proc ------------------------------------------------------------------------------------
-
-struct ProcSample {
-  double cpuSeconds = 0;  // utime + stime
-  double rssMB = 0;
-  double hwmMB = 0;
-};
-
-ProcSample sample(pid_t pid) {
-  ProcSample s;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto close = text.rfind(')');
-  if (close != std::string::npos) {
-    std::istringstream fields(text.substr(close + 2));
-    std::vector<std::string> f;
-    std::string x;
-    while (fields >> x && f.size() < 13) f.push_back(x);
-    // Fields after "(comm)" start at 3 (state): utime is field 14, stime 15.
-    if (f.size() >= 13) {
-      s.cpuSeconds = (std::stod(f[11]) + std::stod(f[12])) / sysconf(_SC_CLK_TCK);
-    }
-  }
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) s.rssMB = std::stod(line.substr(6)) / 1024;
-    if (line.rfind("VmHWM:", 0) == 0) s.hwmMB = std::stod(line.substr(6)) / 1024;
-  }
-  return s;
-}
-
-std::string tail(const std::string& path, size_t lines) {
-  std::ifstream in(path);
-  std::vector<std::string> all;
-  std::string line;
-  while (std::getline(in, line)) all.push_back(line);
-  std::string out;
-  for (size_t i = all.size() > lines ? all.size() - lines : 0; i < all.size(); ++i) {
-    out += "    " + all[i] + "\n";
-  }
-  return out;
-}
 
 // ---- the cluster ----------------------------------------------------------------------------
 
@@ -249,25 +111,9 @@ class Cluster {
 
  private:
   void start(const Options& o, int nodes, int capacityPods) {
-    int out = -1;
-    server =
-        spawn({o.cube, "server", "--data-dir", dir + "/data", "--port", "0", "--write-kubeconfig",
-               dir + "/kubeconfig", "--disable-agent", "--log-level", "warn"},
-              dir + "/server.log", &out);
-    std::string text;
-    char buf[512];
-    while (text.find("ready at") == std::string::npos ||
-           text.find('\n', text.find("ready at")) == std::string::npos) {
-      ssize_t n = read(out, buf, sizeof buf);
-      if (n <= 0) {
-        close(out);
-        throw std::runtime_error("server did not start:\n" + tail(dir + "/server.log", 20));
-      }
-      text.append(buf, static_cast<size_t>(n));
-    }
-    close(out);  // the server's later stdout writes are ignored (SIGPIPE is ignored there)
-    auto at = text.find("http://", text.find("ready at"));
-    url = text.substr(at, text.find('\n', at) - at);
+    auto started = startServer(o.cube, dir, {"--disable-agent", "--log-level", "warn"});
+    server = started.pid;
+    url = started.url;
     client = cube::client::HttpApiClient::fromUrl(url);
 
     auto start = Clock::now();
@@ -831,15 +677,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cluster_bench: %s\n", e.what());
     return 2;
   }
-  rlimit lim{};
-  getrlimit(RLIMIT_NOFILE, &lim);
-  lim.rlim_cur = lim.rlim_max;
-  setrlimit(RLIMIT_NOFILE, &lim);
-  signal(SIGPIPE, SIG_IGN);
-  struct sigaction sa {};
-  sa.sa_handler = onSignal;
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
+  installProcessHandling();
 
   double load[3] = {0, 0, 0};
   getloadavg(load, 3);
