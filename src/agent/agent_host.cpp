@@ -83,6 +83,12 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
     if (auto n = nodeOf(pod)) n->podDeleted(pod);
   };
   pods_->addHandlers(std::move(handlers));
+  if (!options_.podManifestPath.empty()) {
+    if (nodeList_.size() != 1) throw std::invalid_argument("static pods need a single node");
+    staticPods_ = std::make_shared<StaticPodSource>(
+        StaticPodOptions{options_.podManifestPath, nodeList_[0]->nodeName()}, heartbeats_, client_,
+        [informer = pods_.get()] { return informer->list(); });
+  }
 }
 
 AgentHost::~AgentHost() {
@@ -106,10 +112,12 @@ void AgentHost::start() {
   started_ = true;
   for (const auto& n : nodeList_) n->start();
   pods_->start();
+  if (staticPods_) staticPods_->start();
 }
 
 void AgentHost::stop() {
   for (const auto& n : nodeList_) n->stop();
+  if (staticPods_) staticPods_->stop();
   if (pods_) pods_->stop();
   if (ownHeartbeats_) ownHeartbeats_->stop();
   if (ownExecutor_) ownExecutor_->stop();

@@ -7,6 +7,7 @@
 #include "agent/crun_node_runtime.h"
 #include "agent/executor.h"
 #include "agent/node_agent.h"
+#include "agent/static_pods.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
 #include "runtime/fake/fake_runtime.h"
@@ -23,6 +24,8 @@ struct AgentHostOptions {
   std::string runtime = "fake";  // "fake" (hollow nodes) or "crun" (real containers, one node)
   runtime::FakeRuntimeOptions fake;
   CrunNodeOptions crun;
+  // The kubelet's --pod-manifest-path: static pods of the (single) node; empty: none.
+  std::string podManifestPath;
   size_t threads = 4;
   // Threads for registration, Lease renewals and status reports (0: by node count, 2..16),
   // apart from the pod work so that a node under load still looks alive.
@@ -68,6 +71,7 @@ class AgentHost {
   std::shared_ptr<client::EventBroadcaster> events_;
   std::atomic<bool> eventsStopped_{false};
   std::unique_ptr<client::Informer> pods_;
+  std::shared_ptr<StaticPodSource> staticPods_;
   bool started_ = false;
 };
 

@@ -46,6 +46,8 @@ void addNodeFlags(CLI::App* cmd, NodeFlags& f) {
   cmd->add_option("--crun-path", f.crunPath, "With --runtime=crun: the crun binary")
       ->capture_default_str();
   cmd->add_option("--node-name", f.nodeName, "Name of the node");
+  cmd->add_option("--pod-manifest-path", f.podManifestPath,
+                  "Directory of static pod manifests (YAML or JSON, one Pod per file)");
   cmd->add_option("--node-ip", f.nodeIP,
                   "InternalIP (default: the host's address with crun, 127.1.0.1 for hollow "
                   "nodes, +1 for each further one)");
@@ -90,6 +92,10 @@ agent::AgentHostOptions makeAgentHostOptions(const NodeFlags& f, const NodeHosti
   options.crun.bridgeName = f.bridgeName;
   options.crun.crunPath = f.crunPath;
   options.threads = f.threads > 0 ? f.threads : 1;
+  options.podManifestPath = f.podManifestPath;
+  if (!f.podManifestPath.empty() && hosting.count > 0) {
+    throw std::invalid_argument("--pod-manifest-path is for one node, not --count");
+  }
   if (crun) {
     if (auto why = agent::crunUnavailableReason(options.crun)) {
       throw std::runtime_error("--runtime=crun cannot run containers here: " + *why);

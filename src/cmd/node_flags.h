@@ -27,6 +27,7 @@ struct NodeFlags {
   int threads = 4;
   std::string bridgeName = "cube0";
   std::string crunPath = "crun";
+  std::string podManifestPath;  // static pods (the kubelet's --pod-manifest-path)
 };
 
 // Adds the node flags to `cmd` (`cube agent` or `cube server`).
