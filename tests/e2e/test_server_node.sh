@@ -1,8 +1,9 @@
 #!/bin/bash
 # `cube server` alone is a working single-node cluster: its embedded agent registers the host
 # as a Node (named after the host, with the host's address) that runs real containers, so a pod
-# created with kubectl runs, and the server's own flags for the node are the agent's. Also: the
-# errors when a flag for the embedded node is wrong. Needs root and crun (skipped otherwise).
+# created with kubectl runs, and the server's own flags for the node are the agent's; static pods
+# from --pod-manifest-path show up as mirror pods. Also: the errors when a flag for the embedded
+# node is wrong. Needs root and crun (skipped otherwise).
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
 
@@ -31,9 +32,29 @@ expect_fail "a missing crun says what is missing and how to do without" \
   "crun.*--disable-agent" \
   "$CUBE_BIN" server --data-dir "$E2E_DIR/bad" --port 0 --crun-path /nonexistent/crun
 
+# Seed 001: the control plane's own pods are static pods, files in /etc/kubernetes/manifests.
+MANIFESTS="$E2E_DIR/manifests"
+mkdir -p "$MANIFESTS"
+cat >"$MANIFESTS/web.manifest" <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata:
+  name: static-web
+  labels:
+    role: myrole
+spec:
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: web
+    image: cube-test/busybox:1
+    imagePullPolicy: IfNotPresent
+    command: ["sleep", "3600"]
+YAML
+echo "this is: not [a pod" >"$MANIFESTS/broken.yaml"
+
 track_crun_node "$DATA" "$BRIDGE"
 CUBE_EMBEDDED_AGENT=1 start_cluster --bridge-name "$BRIDGE" --restart-backoff 1 \
-  --node-labels cube.test/embedded=yes
+  --node-labels cube.test/embedded=yes --pod-manifest-path "$MANIFESTS"
 eventually "the server registers its host as a Ready node" "^$NODE +Ready " \
   kubectl get nodes --no-headers
 expect_eq "it is the only node" "1" bash -c "kubectl get nodes --no-headers | wc -l"
@@ -72,7 +93,33 @@ SANDBOX=$(grep -l "\"podUid\":\"$UID_\"" "$DATA"/agent/crun-runtime/sandboxes/*/
 expect "its sandbox is a real network namespace holding the pod IP" "inet $PODIP/" \
   nsenter --net="/run/cube/netns/$SANDBOX" ip -4 addr
 expect "kubectl delete pod" 'pod "hello" deleted' kubectl delete pod hello --wait=true
-expect_eq "no sandbox is left" "" bash -c "ls $DATA/agent/crun-runtime/sandboxes 2>/dev/null"
+# The node removes the sandbox once the containers are down (after the pod left the API).
+eventually "its sandbox and network namespace go" "^gone$" \
+  bash -c "grep -l '\"podUid\":\"$UID_\"' $DATA/agent/crun-runtime/sandboxes/*/sandbox.json ||
+    ls /run/cube/netns | grep -x '$SANDBOX' || echo gone"
+
+# Static pods: a mirror pod per manifest, named after the node, owned by the Node.
+STATIC=static-web-$NODE
+eventually "the static pod runs, its mirror pod named after the node" "^$STATIC +1/1 +Running " \
+  kubectl get pod "$STATIC" --no-headers
+expect_eq "the mirror pod says where it comes from" "file Node/$NODE" \
+  kubectl get pod "$STATIC" -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.source} {.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name}'
+expect "its hash is the kubelet's config.mirror annotation" "^[0-9a-f]{32}$" \
+  kubectl get pod "$STATIC" -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.mirror}'
+expect_eq "the broken manifest makes no pod" "1" \
+  bash -c "kubectl get pods --no-headers | grep -c '^static-\|^broken'"
+OLD_UID=$(kubectl get pod "$STATIC" -o jsonpath='{.metadata.uid}')
+expect "deleting a mirror pod" "deleted" kubectl delete pod "$STATIC" --wait=false
+eventually "the node creates it again" "^[0-9a-f-]+ Running$" \
+  bash -c "kubectl get pod $STATIC -o jsonpath='{.metadata.uid} {.status.phase}' | grep -v '^$OLD_UID '"
+OLD_HASH=$(kubectl get pod "$STATIC" -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.mirror}')
+sed -i 's/role: myrole/role: changed/' "$MANIFESTS/web.manifest"
+eventually "a changed manifest replaces the pod" "^changed Running$" \
+  kubectl get pod "$STATIC" -o jsonpath='{.metadata.labels.role} {.status.phase}'
+expect "with a new hash" "^[0-9a-f]{32}$" bash -c "kubectl get pod $STATIC \
+  -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.mirror}' | grep -v '^$OLD_HASH$'"
+rm "$MANIFESTS/web.manifest"
+eventually "a removed manifest deletes the pod" "NotFound" kubectl get pod "$STATIC"
 
 # A restart of the server keeps the node and adopts what runs.
 expect "a second pod" "pod/again created" \
