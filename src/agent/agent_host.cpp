@@ -113,9 +113,21 @@ void AgentHost::start() {
   for (const auto& n : nodeList_) n->start();
   pods_->start();
   if (staticPods_) staticPods_->start();
+  housekeeping();
+}
+
+void AgentHost::housekeeping() {
+  if (*stopping_) return;
+  if (pods_->hasSynced()) {
+    for (const auto& n : nodeList_) n->removeOrphanSandboxes();
+  }
+  executor_->postAfter(options_.housekeepingInterval, [this, stopping = stopping_] {
+    if (!*stopping) housekeeping();
+  });
 }
 
 void AgentHost::stop() {
+  *stopping_ = true;
   for (const auto& n : nodeList_) n->stop();
   if (staticPods_) staticPods_->stop();
   if (pods_) pods_->stop();

@@ -30,6 +30,7 @@ struct AgentHostOptions {
   // Threads for registration, Lease renewals and status reports (0: by node count, 2..16),
   // apart from the pod work so that a node under load still looks alive.
   size_t heartbeatThreads = 0;
+  std::chrono::milliseconds housekeepingInterval{10000};
 };
 
 // The runtime of one node. For "crun" `network` receives the pod network waiting for the
@@ -57,6 +58,9 @@ class AgentHost {
 
  private:
   NodeAgentPtr nodeOf(const client::ObjectPtr& pod) const;
+  // Every housekeepingInterval once the pod watch has synced: the nodes remove the sandboxes of
+  // pods they no longer have (deleted while the agent was down).
+  void housekeeping();
 
   AgentHostOptions options_;
   client::ApiClientPtr client_;
@@ -73,6 +77,8 @@ class AgentHost {
   std::unique_ptr<client::Informer> pods_;
   std::shared_ptr<StaticPodSource> staticPods_;
   bool started_ = false;
+  // Shared with the housekeeping timer, which may outlive us on an executor given by a test.
+  std::shared_ptr<std::atomic<bool>> stopping_ = std::make_shared<std::atomic<bool>>(false);
 };
 
 }  // namespace cube::agent

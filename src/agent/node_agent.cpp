@@ -199,6 +199,25 @@ void NodeAgent::podDeleted(const PodPtr& pod) {
   worker->markGone();
 }
 
+size_t NodeAgent::removeOrphanSandboxes() {
+  size_t removed = 0;
+  for (const auto& sandbox : runtime_->listSandboxes()) {
+    if (workerFor(sandbox.podUid)) continue;
+    CUBE_LOG(Info) << "node " << config_->nodeName << ": removing sandbox " << sandbox.id
+                   << " of pod " << sandbox.podUid << ", which is no longer on this node";
+    try {
+      runtime_->stopSandbox(sandbox.id);
+      runtime_->removeSandbox(sandbox.id);
+      if (!sandbox.ip.empty() && sandbox.ip != config_->internalIP) ips_->release(sandbox.ip);
+      ++removed;
+    } catch (const std::exception& e) {
+      CUBE_LOG(Warn) << "node " << config_->nodeName << ": sandbox " << sandbox.id << ": "
+                     << e.what();
+    }
+  }
+  return removed;
+}
+
 void NodeAgent::onRuntimeEvent(const runtime::RuntimeEvent& event) {
   if (auto worker = workerFor(event.podUid)) worker->requestSync();
 }

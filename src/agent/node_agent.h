@@ -43,6 +43,12 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   void podChanged(const PodPtr& pod);
   void podDeleted(const PodPtr& pod);
 
+  // Housekeeping (the kubelet's pod cleanup): stops and removes the sandboxes of pods this node
+  // has no worker for — pods deleted while the agent was down — and frees their IPs. Call it
+  // only once the pod watch has synced: before that, every pod looks unknown. Returns how many
+  // sandboxes it removed.
+  size_t removeOrphanSandboxes();
+
   const std::string& nodeName() const { return config_->nodeName; }
   bool registered() const { return registered_; }
   size_t workerCount() const;

@@ -3,8 +3,8 @@
 # with the real kubectl — Running with an IP of the node's podCIDR (and answering on it), exit
 # codes as Error/Completed, CrashLoopBackOff, ErrImagePull/ImagePullBackOff, ErrImageNeverPull,
 # CreateContainerConfigError until a ConfigMap exists, the downward API, OOMKilled, an agent
-# kill -9 + restart that leaves the running container alone, and deletion leaving no network
-# namespace. Needs root and crun (skipped otherwise).
+# kill -9 + restart that leaves the running container alone and removes the sandbox of a pod
+# deleted meanwhile, and deletion leaving no network namespace. Needs root and crun (skipped otherwise).
 # The whole test runs in a network namespace of its own (own_netns.sh).
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
@@ -131,7 +131,7 @@ eventually "once it exists the container runs" "^envpod +1/1 +Running " row envp
 ENV_IP=$(field envpod '{.status.podIP}')
 ENV_UID=$(field envpod '{.metadata.uid}')
 eventually "the downward API and the ConfigMap reach the container" \
-  "^ip=$ENV_IP name=envpod node=$NODE cfg=from-cfg mem=64$" \
+  "(^| stdout F )ip=$ENV_IP name=envpod node=$NODE cfg=from-cfg mem=64$" \
   cat "$DATA/agent/crun-runtime/pods/default_envpod_$ENV_UID/c/0.log"
 
 # --- memory limit -----------------------------------------------------------------------------
@@ -142,10 +142,16 @@ eventually "a memory hog over 16Mi is OOMKilled" "^hog +0/1 +OOMKilled " row hog
 expect_eq "exit code 137" "137" field hog '{.status.containerStatuses[0].state.terminated.exitCode}'
 
 # --- agent kill -9 and restart ----------------------------------------------------------------
+HOG_UID=$(field hog '{.metadata.uid}')
 kill -9 "$LAST_AGENT_PID"
 wait "$LAST_AGENT_PID" 2>/dev/null
+# A pod deleted while its node is down leaves a sandbox nobody asks about.
+expect "force-delete hog while the agent is down" "deleted" \
+  kubectl delete pod hog --grace-period=0 --force
 start_crun_agent "$NODE" --restart-backoff 1
 eventually "the restarted agent reports the node" "^$NODE +Ready " kubectl get node "$NODE" --no-headers
+eventually "its housekeeping removes the sandbox of the pod deleted meanwhile" "^$" \
+  crun_sandbox_of "$HOG_UID" "$NODE"
 eventually "the restarted agent adopts sleeper's sandbox" "adopted sandbox $SLEEPER_SANDBOX" \
   cat "$E2E_DIR/agent-$NODE.log"
 expect "sleeper still Running without a restart" "^sleeper +1/1 +Running +0 " row sleeper

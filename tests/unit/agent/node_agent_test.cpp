@@ -1,5 +1,6 @@
 // NodeAgent with the fake runtime and a manual executor: a pod that disappears from the API while
-// its container is still stopping is torn down all the same (the worker is kept until then).
+// its container is still stopping is torn down all the same (the worker is kept until then), and
+// housekeeping removes the sandboxes of pods the node no longer has.
 
 #include "agent/node_agent.h"
 #include "pod_worker_fixture.h"
@@ -32,6 +33,32 @@ TEST_F(PodWorkerTest, NodeAgentFinishesTheTeardownOfAPodGoneMidStop) {
   executor_->advance(5s);
   EXPECT_TRUE(runtime_->listSandboxes().empty());
   EXPECT_EQ(runtime_->containerCount(), 0u);
+  agent->stop();
+}
+
+// Pods deleted while the agent was down leave sandboxes nobody asks about: housekeeping removes
+// them, and only them.
+TEST_F(PodWorkerTest, NodeAgentRemovesTheSandboxesOfPodsItNoLongerHas) {
+  auto config = std::make_shared<NodeConfig>(*deps_.config);
+  auto agent = std::make_shared<NodeAgent>(*config, executor_, client_, runtime_);
+  agent->start();
+  auto p = pod("Always");
+  agent->podChanged(p);
+  executor_->advance(1s);
+  ASSERT_EQ(runtime_->listSandboxes().size(), 1u);
+  runtime::SandboxConfig orphan;
+  orphan.podUid = "uid-of-a-pod-deleted-while-down";
+  orphan.podNamespace = "default";
+  orphan.podName = "gone";
+  orphan.ip = "10.42.0.99";
+  runtime_->runSandbox(orphan);
+  ASSERT_EQ(runtime_->listSandboxes().size(), 2u);
+
+  EXPECT_EQ(agent->removeOrphanSandboxes(), 1u);
+  auto left = runtime_->listSandboxes();
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_NE(left[0].podUid, orphan.podUid);
+  EXPECT_EQ(agent->removeOrphanSandboxes(), 0u);
   agent->stop();
 }
 
