@@ -1,11 +1,13 @@
 #include "agent/crun_node_runtime.h"
 
 #include "common/log.h"
+#include "network/nft_host_port_mapper.h"
 #include "runtime/crun/crun_runner.h"
 #include "runtime/crun/crun_runtime.h"
 #include "runtime/images/archive_import.h"
 #include "runtime/images/image_store.h"
 
+#include <cctype>
 #include <stdexcept>
 
 namespace cube::agent {
@@ -36,6 +38,16 @@ CrunNode makeCrunNode(const CrunNodeOptions& options) {
   network::BridgeNetworkConfig net;
   net.bridgeName = options.bridgeName;
   net.ipamDir = agentDir + "/ipam";
+  if (auto why = network::NftHostPortMapper::unavailableReason("nft"); why.empty()) {
+    std::string table = "cube_hostports_" + options.bridgeName;
+    for (char& c : table) {
+      if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+    }
+    net.portMapper = std::make_shared<network::NftHostPortMapper>(network::NftHostPortConfig{
+        table, agentDir + "/hostports", options.bridgeName, "nft"});
+  } else {
+    CUBE_LOG(Warn) << "pods' hostPorts are ignored: " << why;
+  }
   auto network = std::make_shared<DeferredPodNetwork>(std::move(net));
 
   runtime::crun::CrunRuntimeOptions crun;

@@ -3,8 +3,8 @@
 // the pods' gateway, and per pod sandbox: a named network namespace (the sandbox id), a veth pair
 // whose host end is a port of the bridge and whose other end is the pod's eth0, an address from
 // HostLocalIpam, lo up, and a default route via the gateway. Pods on the node reach each other
-// and the node over the bridge; traffic beyond the node (forwarding, masquerade) and hostPorts
-// are the HostPortMapper seam's, not built yet.
+// and the node over the bridge; hostPorts go to the HostPortMapper (NftHostPortMapper); traffic
+// beyond the node (forwarding, masquerade) is not built yet.
 //
 // Thread-safe: a mutex serialises setUp/tearDown (each opens its own netlink sockets).
 
@@ -14,6 +14,7 @@
 #include "network/pod_network.h"
 
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -23,8 +24,8 @@ struct BridgeNetworkConfig {
   std::string bridgeName = "cube0";
   Ipv4Cidr podCidr;  // the node's spec.podCIDR
   std::filesystem::path netnsDir = kDefaultNetnsDir;
-  std::filesystem::path ipamDir;         // one file per allocated address
-  HostPortMapper* portMapper = nullptr;  // not owned; nullptr: hostPorts are ignored
+  std::filesystem::path ipamDir;               // one file per allocated address
+  std::shared_ptr<HostPortMapper> portMapper;  // null: hostPorts are ignored
 };
 
 class BridgePodNetwork : public PodNetwork {

@@ -1,7 +1,6 @@
 #pragma once
-// HostPortMapper: the seam for a pod's hostPort mappings (and, beside them, the masquerade of
-// pod traffic leaving the node). Both are nftables work still to come; nothing implements this
-// yet, and a BridgePodNetwork without a mapper ignores hostPorts.
+// HostPortMapper: where a pod's hostPort mappings go (NftHostPortMapper: nftables DNAT). A
+// BridgePodNetwork without a mapper ignores hostPorts.
 
 #include <cstdint>
 #include <string>

@@ -117,6 +117,7 @@ cleanup_crun_node() {
   awk -v dir="$data/" 'index($5, dir) == 1 {print $5}' /proc/self/mountinfo | sort -r |
     while read -r m; do umount -l "$m" 2>/dev/null; done
   ip link del "$bridge" 2>/dev/null
+  nft delete table ip "cube_hostports_${bridge//[^a-zA-Z0-9]/_}" 2>/dev/null
   return 0
 }
 

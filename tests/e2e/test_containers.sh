@@ -1,7 +1,7 @@
 #!/bin/bash
 # Real containers: one `cube agent --runtime=crun` node, pods of the busybox test images driven
 # with the real kubectl — Running with an IP of the node's podCIDR (and answering on it), exit
-# codes as Error/Completed, CrashLoopBackOff, ErrImagePull/ImagePullBackOff, ErrImageNeverPull,
+# codes as Error/Completed, a hostPort, CrashLoopBackOff, ErrImagePull/ImagePullBackOff, ErrImageNeverPull,
 # CreateContainerConfigError until a ConfigMap exists, the downward API, OOMKilled, an agent
 # kill -9 + restart that leaves the running container alone and removes the sandbox of a pod
 # deleted meanwhile, and deletion leaving no network namespace. Needs root and crun (skipped otherwise).
@@ -90,6 +90,20 @@ ECHO_IP=$(field echo '{.status.podIP}')
 expect_eq "two pods, two IPs" "different" bash -c "[ '$ECHO_IP' != '$IP' ] && echo different"
 eventually "echo answers on its podIP" "^Welcome! echo" \
   curl -sS --max-time 2 "http://$ECHO_IP:8080/cgi-bin/index.cgi"
+
+# hostPort: the node's addresses (here the bridge's, the pods' gateway) forward to the pod.
+pod published Always cube-test/http-echo:1 "" \
+  ', "ports": [{"containerPort": 8080, "hostPort": 18080}]'
+eventually "published is Running 1/1" "^published +1/1 +Running +0 " row published
+GATEWAY="${PREFIX}.1"
+eventually "its hostPort answers on the node's address" "^Welcome! published" \
+  curl -sS --max-time 2 "http://$GATEWAY:18080/cgi-bin/index.cgi"
+HOSTPORTS_TABLE="cube_hostports_${CRUN_BRIDGE:-cubet$$}"
+expect "as an nftables DNAT rule of the node's own table" "dport 18080 dnat to" \
+  nft list table ip "$HOSTPORTS_TABLE"
+expect "delete published" 'pod "published" deleted' kubectl delete pod published --wait=true
+eventually "its rule goes with it (and the table, the last one)" "No such file|does not exist" \
+  nft list table ip "$HOSTPORTS_TABLE"
 
 # --- exits ------------------------------------------------------------------------------------
 pod exit3 Never cube-test/busybox:1 '["sh", "-c", "exit 3"]'

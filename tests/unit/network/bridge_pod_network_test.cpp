@@ -82,7 +82,7 @@ class BridgePodNetworkTest : public ::testing::Test {
     config.bridgeName = "cubet" + suffix_;
     config.podCidr = *Ipv4Cidr::parse(cidr_);
     config.ipamDir = ipamDir_;
-    config.portMapper = &mapper_;
+    config.portMapper = std::shared_ptr<HostPortMapper>(&mapper_, [](HostPortMapper*) {});
     network_ = std::make_unique<BridgePodNetwork>(config);
   }
 
