@@ -47,6 +47,16 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
   if (options_.runtime == "crun" && options_.nodes.size() != 1) {
     throw std::invalid_argument("the crun runtime runs one node per process");
   }
+  if (options_.nodes.size() == 1 && options_.nodes[0].kubeletPort >= 0) {
+    // Bound before the Node registers, so that it reports the port it really has.
+    auto& node = options_.nodes[0];
+    streaming_ = std::make_unique<streaming::StreamingServer>(
+        node.internalIP, static_cast<uint16_t>(node.kubeletPort),
+        [this](const std::string& ns, const std::string& name) { return locatePod(ns, name); });
+    node.kubeletPort = streaming_->port();
+    CUBE_LOG(Info) << "agent: serving logs and exec on " << node.internalIP << ":"
+                   << node.kubeletPort;
+  }
   for (const auto& config : options_.nodes) {
     if (byName_.count(config.nodeName)) {
       throw std::invalid_argument("node name " + config.nodeName + " given twice");
@@ -102,6 +112,17 @@ NodeAgentPtr AgentHost::nodeOf(const client::ObjectPtr& pod) const {
   return it == byName_.end() ? nullptr : it->second;
 }
 
+std::optional<streaming::LocatedPod> AgentHost::locatePod(const std::string& ns,
+                                                         const std::string& name) const {
+  if (!pods_) return std::nullopt;
+  auto pod = pods_->get(ns + "/" + name);
+  if (!pod) return std::nullopt;
+  auto node = nodeOf(pod);
+  if (!node) return std::nullopt;
+  const auto* meta = json::getObject(*pod, "metadata");
+  return streaming::LocatedPod{pod, meta ? json::getString(*meta, "uid") : "", node->runtime()};
+}
+
 NodeAgentPtr AgentHost::node(const std::string& name) const {
   auto it = byName_.find(name);
   return it == byName_.end() ? nullptr : it->second;
@@ -127,6 +148,7 @@ void AgentHost::housekeeping() {
 }
 
 void AgentHost::stop() {
+  if (streaming_) streaming_->stop();
   *stopping_ = true;
   for (const auto& n : nodeList_) n->stop();
   if (staticPods_) staticPods_->stop();

@@ -7,6 +7,7 @@
 #include "agent/crun_node_runtime.h"
 #include "agent/executor.h"
 #include "agent/node_agent.h"
+#include "agent/streaming/streaming_server.h"
 #include "agent/static_pods.h"
 #include "client/event_recorder.h"
 #include "client/informer.h"
@@ -58,6 +59,9 @@ class AgentHost {
 
  private:
   NodeAgentPtr nodeOf(const client::ObjectPtr& pod) const;
+  // The streaming server's view of a pod: from the pod watch, with its node's runtime.
+  std::optional<streaming::LocatedPod> locatePod(const std::string& ns,
+                                                 const std::string& name) const;
   // Every housekeepingInterval once the pod watch has synced: the nodes remove the sandboxes of
   // pods they no longer have (deleted while the agent was down).
   void housekeeping();
@@ -75,6 +79,8 @@ class AgentHost {
   std::shared_ptr<client::EventBroadcaster> events_;
   std::atomic<bool> eventsStopped_{false};
   std::unique_ptr<client::Informer> pods_;
+  // The node's own server (logs, exec, attach) when its NodeConfig asks for one (one node only).
+  std::unique_ptr<streaming::StreamingServer> streaming_;
   std::shared_ptr<StaticPodSource> staticPods_;
   bool started_ = false;
   // Shared with the housekeeping timer, which may outlive us on an executor given by a test.

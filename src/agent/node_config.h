@@ -33,6 +33,10 @@ struct NodeConfig {
   // Used for pod IPs until the node's spec.podCIDR is known (it wins once it is).
   std::string fallbackPodCIDR = "10.42.0.0/24";
   std::string runtimeLabel = "fake";  // node.kubernetes.io/instance-type: hollow nodes say so
+  // The agent's own server (logs, exec, attach), on internalIP; reported as the Node's
+  // daemonEndpoints.kubeletEndpoint.Port. 0: any free port (the one bound is reported);
+  // -1: none (hollow nodes hosted by the dozen, unit tests).
+  int kubeletPort = -1;
 
   std::chrono::milliseconds leaseRenewInterval{10000};
   int leaseDurationSeconds = 40;

@@ -97,7 +97,8 @@ bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeV
       {"conditions", std::move(conditions)},
       {"addresses", bj::array{bj::object{{"type", "InternalIP"}, {"address", config.internalIP}},
                               bj::object{{"type", "Hostname"}, {"address", config.nodeName}}}},
-      {"daemonEndpoints", bj::object{{"kubeletEndpoint", bj::object{{"Port", 10250}}}}},
+      {"daemonEndpoints",
+       bj::object{{"kubeletEndpoint", bj::object{{"Port", std::max(0, config.kubeletPort)}}}}},
       {"nodeInfo", std::move(nodeInfo)},
   };
 }

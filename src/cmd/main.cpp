@@ -2,12 +2,14 @@
 
 #include "cmd/agent_command.h"
 #include "cmd/image_command.h"
+#include "cmd/log_shim.h"
 #include "cmd/server_command.h"
 
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
 #include <iostream>
+#include <string>
 #include <vector>
 
 // jemalloc's options (the binary links jemalloc, see CMakeLists.txt): a background thread hands
@@ -18,6 +20,11 @@ const char* malloc_conf = "background_thread:true,dirty_decay_ms:5000,muzzy_deca
 }
 
 int main(int argc, char** argv) {
+  // The crun runtime's per-container log copier: a hidden subcommand, before any flag parsing.
+  if (argc == 2 && std::string(argv[1]) == cube::cmd::kLogShimCommand) {
+    return cube::cmd::runLogShim();
+  }
+  cube::cmd::registerLogShim();
   CLI::App app{"cube: a Kubernetes-compatible container orchestrator"};
   app.require_subcommand(1);
 

@@ -45,6 +45,9 @@ void addNodeFlags(CLI::App* cmd, NodeFlags& f) {
       ->capture_default_str();
   cmd->add_option("--crun-path", f.crunPath, "With --runtime=crun: the crun binary")
       ->capture_default_str();
+  cmd->add_option("--kubelet-port", f.kubeletPort,
+                  "Port of the agent's server for kubectl logs/exec/attach, on the node IP (0: any "
+                  "free port; default 10250 with crun, any free port for a hollow node)");
   cmd->add_option("--node-name", f.nodeName, "Name of the node");
   cmd->add_option("--pod-manifest-path", f.podManifestPath,
                   "Directory of static pod manifests (YAML or JSON, one Pod per file)");
@@ -136,6 +139,10 @@ agent::AgentHostOptions makeAgentHostOptions(const NodeFlags& f, const NodeHosti
     node.registerTaints = taints;
     node.fallbackPodCIDR = fallbackCidr(i);
     node.runtimeLabel = f.runtime;
+    node.kubeletPort = f.kubeletPort >= 0  ? f.kubeletPort
+                       : crun               ? 10250
+                       : hosting.count > 0 ? -1
+                                            : 0;
     node.leaseRenewInterval = seconds(f.leaseRenewInterval);
     node.statusInterval = seconds(f.nodeStatusInterval);
     node.restartBackoffBase = seconds(f.restartBackoff);

@@ -27,6 +27,9 @@ struct NodeFlags {
   int threads = 4;
   std::string bridgeName = "cube0";
   std::string crunPath = "crun";
+  // The agent's server for logs/exec/attach: -1 = 10250 with crun, any free port with one
+  // hollow node, none for --count N.
+  int kubeletPort = -1;
   std::string podManifestPath;  // static pods (the kubelet's --pod-manifest-path)
 };
 

@@ -155,6 +155,38 @@ class Runtime {
   virtual void removeContainer(const std::string& containerId) = 0;
   // Every container instance the sandbox holds (current and kept previous attempts).
   virtual std::vector<ContainerStatus> listContainers(const std::string& sandboxId) = 0;
+  // --- Streams: kubectl exec (agent/streaming). A runtime without them throws RuntimeError
+  // saying so (the fake runtime's hollow containers run nothing).
+
+  struct ExecOptions {
+    std::vector<std::string> command;
+    bool stdin = false;  // a pipe (or the terminal) the caller writes
+    bool tty = false;    // one pseudo-terminal for stdin, stdout and stderr
+    uint16_t width = 0, height = 0;  // the terminal's size from the start (0: unknown)
+  };
+  // A command running in a container. The fds belong to it; -1 where there is no such stream
+  // (stderr with a tty). Reading stdout/stderr ends (0, or EIO from a terminal) when the command
+  // and what it started have closed them.
+  class ExecProcess {
+   public:
+    virtual ~ExecProcess() = default;
+    virtual int stdinFd() const = 0;
+    virtual int stdoutFd() const = 0;
+    virtual int stderrFd() const = 0;
+    // No more input: closes stdin (a terminal gets its end-of-file character).
+    virtual void closeStdin() = 0;
+    virtual void resize(uint16_t width, uint16_t height) = 0;
+    // Waits for the command's end: its exit code, or 128 + signal.
+    virtual int wait() = 0;
+    // Kills the command (the caller went away).
+    virtual void kill() = 0;
+  };
+  virtual std::unique_ptr<ExecProcess> startExec(const std::string& containerId,
+                                                 const ExecOptions& options) {
+    (void)containerId;
+    (void)options;
+    throw RuntimeError("exec is not supported by the " + version() + " runtime");
+  }
 };
 
 using RuntimePtr = std::shared_ptr<Runtime>;

@@ -2,6 +2,7 @@
 
 #include "api/protobuf/kind_resolver.h"
 #include "apiserver/handlers/encoding.h"
+#include "apiserver/handlers/pod_streams.h"
 #include "apiserver/handlers/watch_handler.h"
 #include "apiserver/rest/object_meta.h"
 #include "apiserver/rest/patcher.h"
@@ -186,6 +187,18 @@ void ResourceHandler::handle(const http::Request& request, const RequestInfo& in
     }
     if (info.subresource == "eviction") {
       return handleEviction(request, info, *resource, responder);
+    }
+    if (resource->group.empty() && resource->plural == "pods" &&
+        (info.subresource == "log" || info.subresource == "exec" ||
+         info.subresource == "attach" || info.subresource == "portforward")) {
+      // Proxied to the node's agent (pod_streams.h); 404 for a missing pod first.
+      bj::object pod = store_.get(*resource, ns, info.name);
+      auto nodes = registry_.find("", "v1", "nodes");
+      if (!nodes) throw ApiError::internal("no nodes resource");
+      servePodStream(request, info.subresource, pod,
+                     [&](const std::string& node) { return store_.get(*nodes, "", node); },
+                     responder);
+      return;
     }
     if (info.subresource != "status") {
       // log, exec, attach, portforward, proxy: served by a node agent.

@@ -12,8 +12,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
+#include <fcntl.h>
+
 #include <atomic>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -52,6 +55,7 @@ class SessionResponder : public Responder {
   ~SessionResponder() override;
   void respond(Response response) override;
   StreamPtr startStream(int status, const std::string& contentType) override;
+  HijackedConnection hijack() override;
 
  private:
   std::shared_ptr<Session> session_;
@@ -117,6 +121,10 @@ class Session : public std::enable_shared_from_this<Session> {
     req.contentType = std::string(msg[bhttp::field::content_type]);
     req.accept = std::string(msg[bhttp::field::accept]);
     req.userAgent = std::string(msg[bhttp::field::user_agent]);
+    req.target = std::string(target);
+    for (const auto& field : msg) {
+      req.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
     req.body = std::move(msg.body());
     auto responder = std::make_shared<SessionResponder>(shared_from_this());
     asio::post(workers_, [this, self = shared_from_this(), req = std::move(req), responder] {
@@ -170,6 +178,27 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   StreamPtr startStream(int status, const std::string& contentType);
+
+  // Releases the socket to the caller (a worker thread) once the strand has let go of it.
+  HijackedConnection hijack() {
+    std::promise<HijackedConnection> promise;
+    auto future = promise.get_future();
+    asio::post(strand_, [this, self = shared_from_this(), &promise] {
+      HijackedConnection c;
+      auto data = buffer_.data();
+      c.buffered.assign(static_cast<const char*>(data.data()), data.size());
+      buffer_.consume(buffer_.size());
+      beast::error_code ec;
+      c.fd = socket_.release(ec);
+      if (ec) c.fd = -1;
+      promise.set_value(std::move(c));
+    });
+    HijackedConnection c = future.get();
+    if (c.fd < 0) throw std::runtime_error("hijack: the connection is gone");
+    int flags = ::fcntl(c.fd, F_GETFL);
+    if (flags >= 0) ::fcntl(c.fd, F_SETFL, flags & ~O_NONBLOCK);
+    return c;
+  }
 
   // After an early answer (413 while the client is still sending), the rest of the request is
   // read and dropped before closing, so the client gets to read the answer instead of a reset.
@@ -410,6 +439,11 @@ void SessionResponder::respond(Response response) {
 StreamPtr SessionResponder::startStream(int status, const std::string& contentType) {
   answered_ = true;
   return session_->startStream(status, contentType);
+}
+
+HijackedConnection SessionResponder::hijack() {
+  if (answered_.exchange(true)) throw std::logic_error("hijack after an answer");
+  return session_->hijack();
 }
 
 class HttpServerImpl : public HttpServer {

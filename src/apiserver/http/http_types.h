@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,22 @@ struct Request {
   std::string accept;
   std::string userAgent;
   std::string body;
+  std::string target;  // as sent: path and query, still encoded (proxies forward it)
+  // Every header as received, in order (names as the client spelled them).
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first value of a header (case-insensitive name), or "".
+  std::string header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+      if (k.size() != name.size()) continue;
+      bool same = true;
+      for (size_t i = 0; i < k.size() && same; ++i) {
+        same = (k[i] | 0x20) == (name[i] | 0x20);
+      }
+      if (same) return v;
+    }
+    return "";
+  }
 
   // The first value of a query parameter, or "" (and `present` false) when absent.
   std::string param(std::string_view name, bool* present = nullptr) const;
@@ -47,12 +64,23 @@ class Stream {
 };
 using StreamPtr = std::shared_ptr<Stream>;
 
-// How a handler answers: exactly one of respond() or startStream().
+// A connection a handler took over (hijack): its socket, blocking, owned by the handler, and the
+// bytes the server had already read past the request.
+struct HijackedConnection {
+  int fd = -1;
+  std::string buffered;
+};
+
+// How a handler answers: exactly one of respond(), startStream() or hijack().
 class Responder {
  public:
   virtual ~Responder() = default;
   virtual void respond(Response response) = 0;
   virtual StreamPtr startStream(int status, const std::string& contentType) = 0;
+  // Takes the connection out of the server: nothing more is read or written by it, and the
+  // handler speaks whatever it upgraded to (WebSocket, SPDY, a proxied byte stream) and closes
+  // the fd. Throws std::logic_error where connections cannot be taken (tests' responders).
+  virtual HijackedConnection hijack() { throw std::logic_error("this responder cannot hijack"); }
 };
 using ResponderPtr = std::shared_ptr<Responder>;
 

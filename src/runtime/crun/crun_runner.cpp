@@ -1,5 +1,6 @@
 #include "runtime/crun/crun_runner.h"
 
+#include "runtime/crun/container_log.h"
 #include "runtime/crun/mount_table.h"
 
 #include <boost/json/parse.hpp>
@@ -143,6 +144,29 @@ std::string describeStatus(int status) {
   return "status " + std::to_string(status);
 }
 
+std::vector<std::string> splitLines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+// crun's --log lines are JSON ({"msg": ..., "level": ..., "time": ...}) or plain text.
+std::string crunLogMessage(const std::string& line) {
+  try {
+    auto v = bj::parse(line);
+    if (const auto* o = v.if_object()) {
+      if (const auto* msg = o->if_contains("msg"); msg && msg->is_string()) {
+        return std::string(msg->as_string());
+      }
+    }
+  } catch (const std::exception&) {
+  }
+  return trim(line);
+}
+
 bool succeeded(int status) {
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -213,30 +237,63 @@ CrunRunner::Output CrunRunner::crun(const std::vector<std::string>& args) {
 ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundleDir,
                                  const std::string& logPath) {
   std::string pidFile = bundleDir + "/init.pid";
+  std::string crunLog = bundleDir + "/crun.log";
   ::unlink(pidFile.c_str());
+  ::unlink(crunLog.c_str());
   UniqueFd log(::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
   if (!log) images::throwErrno("open " + logPath);
   struct stat st {};
   if (::fstat(log.get(), &st) != 0) images::throwErrno("stat " + logPath);
   UniqueFd devNull = openDevNull();
+  // The container writes into two pipes; a log shim (container_log.h) turns them into CRI
+  // entries in the log, and outlives this process.
+  int outPipe[2], errPipe[2];
+  if (::pipe2(outPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
+  UniqueFd outRead(outPipe[0]), outWrite(outPipe[1]);
+  if (::pipe2(errPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
+  UniqueFd errRead(errPipe[0]), errWrite(errPipe[1]);
+  pid_t shim;
+  {
+    // Registered as ours while run() may wait for it; reapStrays reaps it after its end.
+    std::lock_guard lock(mutex_);
+    shim = startLogShim(outRead.get(), errRead.get(), log.get());
+    ownCrunPids_.insert(shim);
+  }
+  struct ShimRelease {
+    CrunRunner* runner;
+    pid_t pid;
+    ~ShimRelease() {
+      std::lock_guard lock(runner->mutex_);
+      runner->ownCrunPids_.erase(pid);
+    }
+  } release{this, shim};
+  outRead.reset();
+  errRead.reset();
+  log.reset();
 
-  // crun's complaint goes to its stderr, the log: take it out of there into the error, and
-  // delete what was half made.
+  // crun's own complaint goes to crun.log (--log), not to the container's output: take it
+  // into the error, and delete what was half made.
   auto fail = [&](const std::string& step, int status) {
     std::string message;
-    {
-      std::ifstream in(logPath, std::ios::binary);
-      in.seekg(st.st_size);
-      std::stringstream ss;
-      ss << in.rdbuf();
-      message = trim(ss.str());
-    }
-    if (::ftruncate(log.get(), st.st_size) != 0) {
-      // Keeping crun's message in the log is the lesser harm.
+    try {
+      for (const auto& line : splitLines(images::readFile(crunLog))) {
+        message = crunLogMessage(line);  // the last one says why
+      }
+    } catch (const std::exception&) {
     }
     try {
       remove(id, "");
     } catch (...) {
+    }
+    // What crun's init printed to the container's stderr (an exec error) is in the error: once
+    // the shim has written its last, the log goes back to where it was.
+    outWrite.reset();
+    errWrite.reset();
+    int shimStatus;
+    while (::waitpid(shim, &shimStatus, 0) < 0 && errno == EINTR) {
+    }
+    if (::truncate(logPath.c_str(), st.st_size) != 0) {
+      // Keeping crun's message in the log is the lesser harm.
     }
     return CrunError("crun " + step + " " + id + ": " + describeStatus(status) +
                      (message.empty() ? "" : ": " + message));
@@ -245,11 +302,12 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   // create, then start (not `run -d`): after create the container's init waits for start and
   // crun has exited, so the init is already this process's child. With `run -d` a container
   // that exits at once can be reaped by crun itself before crun exits, and its exit status is
-  // lost (seen here with `true` under load). The container inherits crun's stdio: the log.
-  std::vector<std::string> create = {crunPath_,    "--root",   options_.stateRoot,
-                                     "create",     "--bundle", bundleDir,
-                                     "--pid-file", pidFile,    id};
-  int status = waitCrun(spawnCrun(create, devNull.get(), log.get(), log.get()), false);
+  // lost (seen here with `true` under load). The container inherits crun's stdio: the pipes.
+  std::vector<std::string> create = {crunPath_,          "--root",   options_.stateRoot,
+                                     "--log=" + crunLog, "create",   "--bundle",
+                                     bundleDir,          "--pid-file", pidFile,
+                                     id};
+  int status = waitCrun(spawnCrun(create, devNull.get(), outWrite.get(), errWrite.get()), false);
   if (!succeeded(status)) throw fail("create", status);
 
   ContainerProcess p;
@@ -269,8 +327,9 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
   if (fd >= 0) p.pidfd = UniqueFd(fd);
 
-  std::vector<std::string> start = {crunPath_, "--root", options_.stateRoot, "start", id};
-  status = waitCrun(spawnCrun(start, devNull.get(), log.get(), log.get()));
+  std::vector<std::string> start = {crunPath_, "--root", options_.stateRoot, "--log=" + crunLog,
+                                    "start", id};
+  status = waitCrun(spawnCrun(start, devNull.get(), devNull.get(), devNull.get()));
   if (!succeeded(status)) {
     CrunError error = fail("start", status);  // deletes (and so kills) the container
     wait(p);
@@ -310,7 +369,10 @@ void CrunRunner::reapStrays() {
       std::string stat;
       std::getline(statFile, stat);
       // "<pid> (<comm>) <state> ...": only exited crun processes.
-      if (stat.find(" (crun) Z ") == std::string::npos) continue;
+      if (stat.find(" (crun) Z ") == std::string::npos &&
+          stat.find(" (cube-log-shim) Z ") == std::string::npos) {
+        continue;
+      }
       int status;
       ::waitpid(pid, &status, WNOHANG);
     }

@@ -77,6 +77,9 @@ class CrunRuntime : public Runtime {
   void stopContainer(const std::string& containerId, std::chrono::seconds grace) override;
   void removeContainer(const std::string& containerId) override;
   std::vector<ContainerStatus> listContainers(const std::string& sandboxId) override;
+  // kubectl exec: `crun exec` with pipes or a terminal (exec_session.cpp).
+  std::unique_ptr<ExecProcess> startExec(const std::string& containerId,
+                                         const ExecOptions& options) override;
 
   // The store's diffIDs of layers under containers this runtime holds (ImageStore GC keeps them).
   std::set<std::string> layersInUse();

@@ -9,6 +9,7 @@
 #include "runtime/crun/oci_spec.h"
 #include "runtime/images/archive_import.h"
 #include "runtime/images/image_store.h"
+#include "log_text.h"
 #include "test_archives.h"
 
 #include <gtest/gtest.h>
@@ -28,6 +29,7 @@ namespace cube::runtime::crun {
 namespace {
 
 namespace bj = boost::json;
+using crun::testing::logText;
 using images::testing::readWhole;
 using images::testing::TempDir;
 using Clock = std::chrono::steady_clock;
@@ -151,7 +153,8 @@ TEST_F(CrunRunnerTest, RunsAContainerAndReportsItsOutputAndExitCode) {
   ASSERT_TRUE(status);
   EXPECT_EQ(status->exitCode, 3);
   EXPECT_EQ(status->signal, 0);
-  EXPECT_EQ(readWhole(c.log()), "hello\noops\npod-a\n1000\n/tmp\nhi hi\n");
+  EXPECT_EQ(logText(c.log(), true, "stdout"), "hello\npod-a\n1000\n/tmp\nhi hi\n");
+  EXPECT_EQ(logText(c.log(), true, "stderr"), "oops\n");
 }
 
 TEST_F(CrunRunnerTest, StateFollowsTheContainer) {
@@ -202,13 +205,13 @@ TEST_F(CrunRunnerTest, StopEndsAContainerThatHandlesSigterm) {
   Container& c = start("c1", R"({"name":"main","command":["sh","-c",
       "trap 'echo bye; exit 0' TERM; echo ready; while true; do sleep 0.05; done"]})");
   // Wait for the trap to be in place (its "ready" line), then ask it to stop.
-  for (int i = 0; i < 200 && readWhole(c.log()).find("ready") == std::string::npos; ++i) {
+  for (int i = 0; i < 200 && logText(c.log(), false).find("ready") == std::string::npos; ++i) {
     ::usleep(10000);
   }
   ExitStatus s = runner_->stop(c.process, std::chrono::seconds(30));
   EXPECT_EQ(s.signal, 0);
   EXPECT_EQ(s.exitCode, 0);
-  EXPECT_EQ(readWhole(c.log()), "ready\nbye\n");
+  EXPECT_EQ(logText(c.log()), "ready\nbye\n");
 }
 
 TEST_F(CrunRunnerTest, RemoveLeavesNoStateMountsOrCgroups) {
@@ -239,7 +242,7 @@ TEST_F(CrunRunnerTest, AFailedStartNamesTheCauseAndLeavesNothing) {
   } catch (const CrunError& e) {
     EXPECT_NE(std::string(e.what()).find("/no/such/binary"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(readWhole(c.log()), "");  // crun's complaint is in the error, not the log
+  EXPECT_EQ(logText(c.log()), "");  // crun's complaint is in the error, not the log
   EXPECT_FALSE(runner_->state("c1"));
 }
 
@@ -251,7 +254,7 @@ TEST_F(CrunRunnerTest, ReadOnlyRootAndCapabilities) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->exitCode, 0);
   // /tmp is part of the image's root here: read-only too. CapEff: only bit 10.
-  EXPECT_EQ(readWhole(c.log()), "ro /\nro /tmp\nCapEff:\t0000000000000400\n");
+  EXPECT_EQ(logText(c.log()), "ro /\nro /tmp\nCapEff:\t0000000000000400\n");
 }
 
 TEST_F(CrunRunnerTest, MemoryLimitKillsWithOom) {
@@ -263,7 +266,7 @@ TEST_F(CrunRunnerTest, MemoryLimitKillsWithOom) {
   ASSERT_TRUE(s);
   EXPECT_EQ(s->exitCode, 137);
   EXPECT_TRUE(runner_->oomKilled(c.cgroupsPath));
-  EXPECT_EQ(readWhole(c.log()).find("survived"), std::string::npos);
+  EXPECT_EQ(logText(c.log()).find("survived"), std::string::npos);
 
   Container& d = start("c2", R"({"name":"main","command":["true"],
       "resources":{"limits":{"memory":"32Mi"}}})");

@@ -10,6 +10,7 @@
 #include "network/bridge_pod_network.h"
 #include "network/network_namespace.h"
 #include "runtime/images/archive_import.h"
+#include "log_text.h"
 #include "test_archives.h"
 
 #include <gtest/gtest.h>
@@ -36,6 +37,7 @@ namespace {
 
 namespace bj = boost::json;
 namespace fs = std::filesystem;
+using crun::testing::logText;
 using images::testing::readWhole;
 using images::testing::TempDir;
 using std::chrono::seconds;
@@ -229,7 +231,7 @@ class CrunRuntimeTest : public ::testing::Test {
 
   // Waits until `path` (in a container's log) contains `text`.
   bool waitForLog(const std::string& path, const std::string& text) {
-    return events_.waitFor([&] { return readWhole(path).find(text) != std::string::npos; });
+    return events_.waitFor([&] { return logText(path, false).find(text) != std::string::npos; });
   }
 
   TempDir tmp_;
@@ -254,14 +256,14 @@ TEST_F(CrunRuntimeTest, ExitCodesBecomeCompletedAndError) {
   EXPECT_TRUE(s.startedAt && s.finishedAt && *s.startedAt <= *s.finishedAt);
   EXPECT_EQ(s.id.rfind("crun://", 0), 0u);
   EXPECT_NE(s.imageId.find("cube-test/busybox@sha256:"), std::string::npos) << s.imageId;
-  EXPECT_EQ(readWhole(s.logPath), "hello\n");
+  EXPECT_EQ(logText(s.logPath), "hello\n");
   EXPECT_NE(s.logPath.find("/pods/team_jobs_uid-jobs-" + suffix_ + "/ok/0.log"), std::string::npos)
       << s.logPath;
 
   s = waitExited(sb, bad);
   EXPECT_EQ(s.exitCode, 3);
   EXPECT_EQ(s.reason, "Error");
-  EXPECT_EQ(readWhole(s.logPath), "oops\n");
+  EXPECT_EQ(logText(s.logPath), "oops\n");
 
   // Each exit was reported for this sandbox and pod (the event follows the record: wait for it).
   std::vector<RuntimeEvent> events;
@@ -291,7 +293,7 @@ TEST_F(CrunRuntimeTest, ThePodHasItsAddressHostnameAndFiles) {
       "hostname; cat /etc/hostname; ip -4 -o addr show dev eth0; cat /etc/resolv.conf; cat /etc/hosts"]})");
   ContainerStatus s = waitExited(sb, c);
   EXPECT_EQ(s.exitCode, 0);
-  std::string out = readWhole(s.logPath);
+  std::string out = logText(s.logPath);
   EXPECT_EQ(out.rfind("web\nweb\n", 0), 0u) << out;
   EXPECT_NE(out.find("inet " + ip + "/24"), std::string::npos) << out;
   EXPECT_NE(out.find("nameserver 10.43.0.10\n"
@@ -313,11 +315,11 @@ TEST_F(CrunRuntimeTest, ContainersOfAPodShareNetworkIpcAndHostname) {
   std::string client = run(sb, R"({"name":"client","command":["sh","-c",
       "for n in net ipc uts; do readlink /proc/self/ns/$n; done; for i in $(seq 100); do wget -q -O - http://127.0.0.1:8080/ && exit 0; sleep 0.1; done; exit 1"]})");
   ContainerStatus s = waitExited(sb, client);
-  EXPECT_EQ(s.exitCode, 0) << readWhole(s.logPath);
-  std::string clientOut = readWhole(s.logPath);
+  EXPECT_EQ(s.exitCode, 0) << logText(s.logPath);
+  std::string clientOut = logText(s.logPath);
   EXPECT_NE(clientOut.find("served-by-duo\n"), std::string::npos) << clientOut;
   // The same net, ipc and uts namespaces: the first three lines are equal.
-  std::string serverOut = readWhole(serverLog);
+  std::string serverOut = logText(serverLog);
   auto firstLines = [](const std::string& text) {
     std::istringstream in(text);
     std::string line, out;
@@ -352,7 +354,7 @@ TEST_F(CrunRuntimeTest, StopReturnsAtOnceAndKillsAfterTheGrace) {
   s = waitExited(sb, polite);
   EXPECT_EQ(s.exitCode, 0);
   EXPECT_EQ(s.reason, "Completed");
-  EXPECT_EQ(readWhole(s.logPath), "ready\nbye\n");
+  EXPECT_EQ(logText(s.logPath), "ready\nbye\n");
   // Stopping an exited container does nothing.
   runtime_->stopContainer(sleeper, seconds(0));
   EXPECT_EQ(status(sb, sleeper)->exitCode, 137);
@@ -366,7 +368,7 @@ TEST_F(CrunRuntimeTest, MemoryLimitEndsInOomKilled) {
   ContainerStatus s = waitExited(sb, c);
   EXPECT_EQ(s.reason, "OOMKilled");
   EXPECT_EQ(s.exitCode, 137);
-  EXPECT_EQ(readWhole(s.logPath).find("survived"), std::string::npos);
+  EXPECT_EQ(logText(s.logPath).find("survived"), std::string::npos);
 }
 
 TEST_F(CrunRuntimeTest, AMissingImageIsImageNotFound) {
@@ -402,7 +404,7 @@ TEST_F(CrunRuntimeTest, ANewInstanceAdoptsRunningContainers) {
   ASSERT_TRUE(after);
   EXPECT_EQ(after->state, ContainerState::Running);
   EXPECT_EQ(after->startedAt, before->startedAt);
-  EXPECT_EQ(readWhole(after->logPath), "started\n");  // not started again
+  EXPECT_EQ(logText(after->logPath), "started\n");  // not started again
 
   // Let it end: its root is the overlay mount under the container's dir.
   images::testing::writeFile(options_.root + "/containers/" + c.substr(7) + "/rootfs/tmp/go", "");
@@ -560,7 +562,7 @@ TEST_F(CrunRuntimeTest, AHostNetworkPodKeepsTheNodesNetworkAndName) {
   EXPECT_EQ(s.exitCode, 0);
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
-  EXPECT_EQ(readWhole(s.logPath),
+  EXPECT_EQ(logText(s.logPath),
             std::string(host) + "\n" + fs::read_symlink("/proc/self/ns/net").string() + "\n");
 }
 

@@ -1,0 +1,145 @@
+#!/bin/bash
+# kubectl logs / exec / cp / attach on a real crun node, through the API server to the agent's
+# own server (--kubelet-port): CRI log files (-f, -c, --previous, --tail, --since, --timestamps,
+# --limit-bytes, Kubernetes' errors), logs kept by the per-container log shim across an agent
+# kill -9, exec over WebSocket (exit codes, stdin, stderr, a TTY), cp both ways, attach, and an
+# unreachable agent. Needs root and crun (skipped otherwise); runs in a network namespace of its
+# own (own_netns.sh).
+source "$(dirname "$0")/own_netns.sh"
+source "$(dirname "$0")/lib.sh"
+
+dump_agent_log() {
+  [ "$E2E_FAILED" -gt 0 ] || return 0
+  echo "--- agent log (tail) ---"; tail -30 "$E2E_DIR/agent-$NODE.log"
+  echo "--- server log (tail) ---"; tail -10 "$E2E_DIR/server.log"
+}
+E2E_CLEANUP_HOOKS+=(dump_agent_log)
+
+NODE=streams-1
+DATA=$(crun_data_dir "$NODE")
+IMAGES="$E2E_DIR/images"
+bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
+"$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar" >/dev/null ||
+  { echo "image import failed"; exit 1; }
+
+start_cluster
+start_crun_agent "$NODE" --restart-backoff 1
+eventually "the node registers Ready" "^$NODE +Ready " kubectl get node "$NODE" --no-headers
+expect_eq "the node reports the agent's port, the kubelet's default" "10250" \
+  kubectl get node "$NODE" -o jsonpath='{.status.daemonEndpoints.kubeletEndpoint.Port}'
+eventually "the node gets a podCIDR" "^10\." kubectl get node "$NODE" -o jsonpath='{.spec.podCIDR}'
+
+# pod NAME POLICY COMMAND-JSON: a one-container (named c) busybox pod on the node.
+pod() {
+  kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "$1"},
+ "spec": {"nodeName": "$NODE", "restartPolicy": "$2", "terminationGracePeriodSeconds": 1,
+          "containers": [{"name": "c", "image": "cube-test/busybox:1", "command": $3}]}}
+YAML
+}
+row() { kubectl get pod "$1" --no-headers; }
+# exit_code CMD...: runs CMD and prints its exit code.
+exit_code() { "$@" >/dev/null 2>&1; echo $?; }
+
+# --- logs ---------------------------------------------------------------------------------------
+# stdout and stderr are two pipes: the pauses keep their lines in the order written.
+pod logger Always '["sh", "-c", "echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three; exec sleep 3600"]'
+eventually "logger is Running" "^logger +1/1 +Running " row logger
+eventually "kubectl logs: stdout and stderr in order" "^one
+two
+three$" kubectl logs logger
+expect_eq "-c names the container" "$(printf 'one\ntwo\nthree')" kubectl logs logger -c c
+expect_eq "--tail=1" "three" kubectl logs logger --tail=1
+expect_eq "--limit-bytes=6" "$(printf 'one\ntw')" kubectl logs logger --limit-bytes=6
+expect "--timestamps: RFC 3339 with nanoseconds before each line" \
+  "^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}Z one$" \
+  kubectl logs logger --timestamps --tail=3
+expect_eq "--since=1h keeps everything" "3" sh -c 'kubectl logs logger --since=1h | wc -l'
+expect_eq "--since-time in the future: nothing" "" kubectl logs logger --since-time=2099-01-01T00:00:00Z
+expect_fail "an unknown container" "container nope is not valid for pod logger" \
+  kubectl logs logger -c nope
+expect_fail "--previous without a restart" \
+  'previous terminated container "c" in pod "logger" not found' kubectl logs logger --previous
+LOGFILE=$(ls "$DATA"/agent/crun-runtime/pods/default_logger_*/c/0.log)
+expect "the file is in the CRI format" \
+  "^20[0-9-]{8}T[0-9:]{8}\.[0-9]{9}Z stderr F two$" sed -n 2p "$LOGFILE"
+
+kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "duo"},
+ "spec": {"nodeName": "$NODE", "terminationGracePeriodSeconds": 1,
+          "containers": [{"name": "a", "image": "cube-test/busybox:1", "command": ["sleep", "3600"]},
+                         {"name": "b", "image": "cube-test/busybox:1", "command": ["sleep", "3600"]}]}}
+YAML
+expect_fail "the API asks for a container of a two-container pod" \
+  "a container name must be specified for pod duo, choose one of: \[a b\]" \
+  kubectl get --raw /api/v1/namespaces/default/pods/duo/log
+kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "waiter"},
+ "spec": {"nodeName": "$NODE", "containers": [{"name": "c", "image": "cube-test/absent:1",
+          "imagePullPolicy": "Never"}]}}
+YAML
+eventually "waiter waits for its image" "ErrImageNeverPull" row waiter
+expect_fail "logs of a waiting container" \
+  'container "c" in pod "waiter" is waiting to start: ErrImageNeverPull' kubectl logs waiter
+
+pod ticker Never '["sh", "-c", "sleep 1; for i in 1 2 3; do echo tick $i; sleep 0.5; done"]'
+eventually "ticker is Running" "^ticker +1/1 +Running " row ticker
+expect_eq "logs -f follows the writes and ends with the container" \
+  "$(printf 'tick 1\ntick 2\ntick 3')" timeout 30 kubectl logs -f ticker
+
+pod crasher Always '["sh", "-c", "echo run $RANDOM$RANDOM; exit 1"]'
+eventually "crasher restarted" "^crasher +0/1 +[A-Za-z]+ +[1-9]" row crasher
+expect "--previous: the attempt before" "^run [0-9]+$" kubectl logs crasher --previous
+CUR=$(kubectl logs crasher 2>&1); PREV=$(kubectl logs crasher --previous 2>&1)
+if [ "$CUR" != "$PREV" ]; then pass "the current attempt's log is another file"; else
+  fail "the current attempt's log is another file" "both: $CUR"; fi
+
+# --- the log shim outlives the agent ------------------------------------------------------------
+pod counter Always '["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.2; done"]'
+eventually "counter is Running" "^counter +1/1 +Running " row counter
+SHIMS=$(ps -o pid=,rss= -C cube-log-shim | awk '{n++; s+=$2} END {print n" shims, "s/n" KiB RSS each"}')
+echo "measured: $SHIMS (ps -o rss= -C cube-log-shim)"
+kill -9 "$LAST_AGENT_PID"
+wait "$LAST_AGENT_PID" 2>/dev/null
+COUNTER_LOG=$(ls "$DATA"/agent/crun-runtime/pods/default_counter_*/c/0.log)
+BEFORE=$(wc -l <"$COUNTER_LOG")
+eventually "with the agent dead, the container's output still reaches its log" \
+  "^([0-9]+)$" sh -c "n=\$(wc -l <'$COUNTER_LOG'); [ \$n -gt $((BEFORE + 5)) ] && echo \$n"
+start_crun_agent "$NODE" --restart-backoff 1
+eventually "logs again after the agent's restart, nothing lost" "^line 1$" \
+  sh -c 'kubectl logs counter | head -1'
+eventually "the last line keeps growing" "^line ([3-9][0-9]|[0-9]{3,})$" kubectl logs counter --tail=1
+
+# --- exec ---------------------------------------------------------------------------------------
+eventually "exec: a command's output" "^hello$" kubectl exec logger -- echo hello
+expect_eq "exec: the exit code travels" "3" exit_code kubectl exec logger -- sh -c 'exit 3'
+expect_eq "exec: stdin" "x" sh -c 'echo x | kubectl exec -i logger -- cat'
+expect_eq "exec: stderr stays stderr" "err" sh -c 'kubectl exec logger -- sh -c "echo err >&2" 2>&1 >/dev/null'
+expect_eq "exec: a 1 MiB stdin comes through whole" "1048576" \
+  sh -c 'head -c 1048576 /dev/zero | kubectl exec -i logger -- wc -c | tr -d " "'
+expect "exec -it: a terminal, with kubectl's size" "isatty 33 101" \
+  script -qc "stty rows 33 cols 101; kubectl exec -it logger -- sh -c 'test -t 0 && echo isatty \$(stty size)'" /dev/null
+expect_fail "exec in an unknown container" "container nope is not valid for pod logger" \
+  kubectl exec logger -c nope -- true
+
+# --- cp -----------------------------------------------------------------------------------------
+printf 'to the pod\n' >"$E2E_DIR/up.txt"
+expect "cp into the pod" "" kubectl cp "$E2E_DIR/up.txt" logger:/tmp/up.txt
+expect_eq "the file is there" "to the pod" kubectl exec logger -- cat /tmp/up.txt
+expect "cp out of the pod" "" kubectl cp logger:/tmp/up.txt "$E2E_DIR/down.txt"
+expect_eq "and back" "to the pod" cat "$E2E_DIR/down.txt"
+
+# --- attach -------------------------------------------------------------------------------------
+expect "attach streams what the container writes from now on" "^line [0-9]+$" \
+  sh -c 'timeout 3 kubectl attach counter 2>/dev/null | head -2 | tail -1'
+
+# --- an agent that cannot be reached ------------------------------------------------------------
+kill "$LAST_AGENT_PID"
+wait "$LAST_AGENT_PID" 2>/dev/null
+expect_fail "logs when the node's agent is down: the dial error" \
+  "dial tcp [0-9.]+:10250: connect: connection refused" kubectl logs logger
+start_crun_agent "$NODE" --restart-backoff 1  # to delete the pods
+eventually "the agent is back" "^one" kubectl logs logger
+kubectl delete pod --all --wait=false >/dev/null
+eventually "the pods are gone" "^No resources" kubectl get pods
+finish
