@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
@@ -29,6 +30,29 @@ std::string machineId(const std::string& nodeName, const char* salt) {
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%016zx%016zx", h1, h2);
   return buf;
+}
+
+// The first line of a host file, or "" when it cannot be read.
+std::string firstLine(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// PRETTY_NAME of /etc/os-release, as the kubelet reports the OS image.
+std::string hostOsImage() {
+  std::ifstream in("/etc/os-release");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("PRETTY_NAME=", 0) != 0) continue;
+    std::string value = line.substr(12);
+    if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) {
+      value = value.substr(1, value.size() - 2);
+    }
+    return value;
+  }
+  return "Linux";
 }
 
 bj::object condition(const bj::array* old, const std::string& type, const std::string& status,
@@ -81,16 +105,21 @@ bj::object buildNodeStatus(const NodeConfig& config, const std::string& runtimeV
                 now),
   };
   bool fake = runtimeVersion.rfind("fake://", 0) == 0;
-  bj::object nodeInfo{{"machineID", machineId(config.nodeName, "machine")},
-                      {"systemUUID", machineId(config.nodeName, "system")},
-                      {"bootID", machineId(config.nodeName, "boot")},
-                      {"kernelVersion", kernelVersion()},
-                      {"osImage", fake ? "cube hollow node" : "Linux"},
-                      {"containerRuntimeVersion", runtimeVersion},
-                      {"kubeletVersion", kKubeletVersion},
-                      {"kubeProxyVersion", kKubeletVersion},
-                      {"operatingSystem", "linux"},
-                      {"architecture", "amd64"}};
+  // A real node is this host, as the kubelet reports it; hollow nodes make up stable ids.
+  std::string machine = fake ? "" : firstLine("/etc/machine-id");
+  std::string system = fake ? "" : firstLine("/sys/class/dmi/id/product_uuid");
+  std::string boot = fake ? "" : firstLine("/proc/sys/kernel/random/boot_id");
+  bj::object nodeInfo{
+      {"machineID", !machine.empty() ? machine : machineId(config.nodeName, "machine")},
+      {"systemUUID", !system.empty() ? system : machineId(config.nodeName, "system")},
+      {"bootID", !boot.empty() ? boot : machineId(config.nodeName, "boot")},
+      {"kernelVersion", kernelVersion()},
+      {"osImage", fake ? "cube hollow node" : hostOsImage()},
+      {"containerRuntimeVersion", runtimeVersion},
+      {"kubeletVersion", kKubeletVersion},
+      {"kubeProxyVersion", kKubeletVersion},
+      {"operatingSystem", "linux"},
+      {"architecture", "amd64"}};
   return bj::object{
       {"capacity", resources},
       {"allocatable", std::move(allocatable)},

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <boost/json/serialize.hpp>
+#include <fstream>
 
 namespace cube::agent {
 namespace {
@@ -54,6 +55,27 @@ TEST(NodeStatusTest, RegisteredNodeCarriesLabelsAndTaints) {
   // Without taints the spec stays empty.
   config.registerTaints.clear();
   EXPECT_EQ(bj::serialize(buildNode(config, "fake://0.1.0", TimePoint{})["spec"]), "{}");
+}
+
+// A real node reports this host (os-release, boot id) as the kubelet does; hollow nodes say
+// what they are.
+TEST(NodeStatusTest, NodeInfoOfARealNodeIsTheHosts) {
+  NodeConfig config;
+  config.nodeName = "n";
+  auto real = buildNodeStatus(config, "crun://1.8.1", TimePoint{}, nullptr);
+  const auto& info = real["nodeInfo"].as_object();
+  std::ifstream osRelease("/etc/os-release");
+  std::string line, pretty = "Linux";
+  while (std::getline(osRelease, line)) {
+    if (line.rfind("PRETTY_NAME=\"", 0) == 0) pretty = line.substr(13, line.size() - 14);
+  }
+  EXPECT_EQ(json::getString(info, "osImage"), pretty);
+  std::ifstream bootId("/proc/sys/kernel/random/boot_id");
+  std::string boot;
+  if (std::getline(bootId, boot)) EXPECT_EQ(json::getString(info, "bootID"), boot);
+  auto hollow = buildNodeStatus(config, "fake://0.1.0", TimePoint{}, nullptr);
+  EXPECT_EQ(json::getString(hollow["nodeInfo"].as_object(), "osImage"), "cube hollow node");
+  EXPECT_NE(json::getString(hollow["nodeInfo"].as_object(), "bootID"), boot);
 }
 
 }  // namespace
