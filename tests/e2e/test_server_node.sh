@@ -2,7 +2,8 @@
 # `cube server` alone is a working single-node cluster: its embedded agent registers the host
 # as a Node (named after the host, with the host's address) that runs real containers, so a pod
 # created with kubectl runs, and the server's own flags for the node are the agent's; static pods
-# from --pod-manifest-path show up as mirror pods. Also: the errors when a flag for the embedded
+# from --pod-manifest-path show up as mirror pods; a Job completes and a Deployment's replicas
+# answer. Also: the errors when a flag for the embedded
 # node is wrong. Needs root and crun (skipped otherwise).
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
@@ -22,6 +23,8 @@ IMAGES="$E2E_DIR/images"
 bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
 expect "import busybox into the server's data dir" "imported docker.io/cube-test/busybox:1" \
   "$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar"
+# make run's way: the archives of DATA/agent/images are imported when the node starts.
+mkdir -p "$DATA/agent/images" && cp "$IMAGES/http-echo-oci.tar" "$DATA/agent/images/"
 
 # Flags of the embedded node are checked before the server starts.
 expect_fail "an unknown runtime stops the server" "unknown --runtime=docker" \
@@ -120,6 +123,22 @@ expect "with a new hash" "^[0-9a-f]{32}$" bash -c "kubectl get pod $STATIC \
   -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.mirror}' | grep -v '^$OLD_HASH$'"
 rm "$MANIFESTS/web.manifest"
 eventually "a removed manifest deletes the pod" "NotFound" kubectl get pod "$STATIC"
+
+# Workloads with real containers: a Job runs to completion, a Deployment's pods answer.
+expect "kubectl create job" "job.batch/hello created" \
+  kubectl create job hello --image=cube-test/busybox:1 -- sh -c 'echo job done'
+eventually "the Job completes" "^hello +Complete +1/1 " kubectl get job hello --no-headers
+expect_eq "its pod printed its line" "job done" \
+  bash -c "cat $DATA/agent/crun-runtime/pods/default_hello-*/hello/0.log | sed 's/^[^ ]* std[a-z]* [FP] //'"
+expect "kubectl create deployment" "deployment.apps/web created" \
+  kubectl create deployment web --image=cube-test/http-echo:1 --replicas=2
+eventually "both replicas are available" "^web +2/2 +2 +2 " kubectl get deployment web --no-headers
+for ip in $(kubectl get pods -l app=web -o jsonpath='{.items[*].status.podIP}'); do
+  expect "replica $ip answers with its own name" "^Welcome! web-" \
+    curl -sS --max-time 2 "http://$ip:8080/cgi-bin/index.cgi"
+done
+expect "delete them" "deleted" kubectl delete deployment web
+expect "delete the job" "deleted" kubectl delete job hello
 
 # A restart of the server keeps the node and adopts what runs.
 expect "a second pod" "pod/again created" \
