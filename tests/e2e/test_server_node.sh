@@ -137,6 +137,12 @@ for ip in $(kubectl get pods -l app=web -o jsonpath='{.items[*].status.podIP}');
   expect "replica $ip answers with its own name" "^Welcome! web-" \
     curl -sS --max-time 2 "http://$ip:8080/cgi-bin/index.cgi"
 done
+# Seed 001's check from inside a pod, verbatim but for the address: exec curl to another pod.
+WEB_POD=$(kubectl get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
+OTHER_IP=$(kubectl get pods -l app=web -o jsonpath='{.items[1].status.podIP}')
+OTHER_POD=$(kubectl get pods -l app=web -o jsonpath='{.items[1].metadata.name}')
+expect "kubectl exec POD -- curl IP:8080 -s reaches the other replica" "^Welcome! $OTHER_POD$" \
+  kubectl exec "$WEB_POD" -- curl "$OTHER_IP:8080" -s
 expect "delete them" "deleted" kubectl delete deployment web
 expect "delete the job" "deleted" kubectl delete job hello
 

@@ -7,6 +7,7 @@
 #                         tagged cube-test/busybox:1 and cube-test/busybox:latest
 #   http-echo-oci.tar     cube-test/http-echo:1: busybox layer + a layer with busybox httpd's
 #                         /www/cgi-bin/index.cgi answering "Welcome! <hostname>" on port 8080
+#                         and a small curl (GET through wget) for the seeds' exec commands
 #   whiteout-oci.tar      cube-test/whiteout:1: layer 1 has /etc/removed and /data/old/{a,b};
 #                         layer 2 (zstd) deletes /etc/removed (whiteout), makes /data/old opaque
 #                         and adds /data/old/new
@@ -79,6 +80,26 @@ printf 'Content-Type: text/plain\r\n\r\n'
 echo "Welcome! $(hostname)"
 CGI
 chmod 0755 "$WWW/www/cgi-bin/index.cgi"
+# The seeds run `kubectl exec http-go-... -- curl 10.12.0.237:80` in their web images; busybox
+# has wget, so this image brings a small curl for GETs: curl [-s] [-S] [--max-time N] URL.
+mkdir -p "$WWW/usr/local/bin"
+cat >"$WWW/usr/local/bin/curl" <<'CURL'
+#!/bin/sh
+url=
+while [ $# -gt 0 ]; do
+  case $1 in
+    -s|-S|-sS|-Ss|--silent|--show-error) ;;
+    -m|--max-time) shift ;;
+    -*) echo "curl: option $1 is not supported by this small curl" >&2; exit 2 ;;
+    *) url=$1 ;;
+  esac
+  shift
+done
+[ -n "$url" ] || { echo "curl: no URL specified" >&2; exit 2; }
+case $url in *://*) ;; *) url="http://$url" ;; esac
+exec wget -q -O - "$url"
+CURL
+chmod 0755 "$WWW/usr/local/bin/curl"
 
 W1="$WORK/whiteout-1"
 mkdir -p "$W1/etc" "$W1/data/old"
