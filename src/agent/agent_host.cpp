@@ -44,6 +44,10 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
     heartbeats_ = ownHeartbeats_;
   }
   events_ = std::make_shared<client::EventBroadcaster>(client_, executor_);
+  if (options_.runtime == "crun") {
+    // A real node mounts its pods' volumes from under its data dir.
+    for (auto& node : options_.nodes) node.podsDir = podsDirOf(options_.crun.dataDir);
+  }
   if (options_.runtime == "crun" && options_.nodes.size() != 1) {
     throw std::invalid_argument("the crun runtime runs one node per process");
   }

@@ -20,6 +20,10 @@ std::string imagesDirOf(const std::string& dataDir) {
   return dataDir + "/agent/images";
 }
 
+std::string podsDirOf(const std::string& dataDir) {
+  return dataDir + "/agent/pods";
+}
+
 std::optional<std::string> crunUnavailableReason(const CrunNodeOptions& options) {
   return runtime::crun::CrunRunner::unavailableReason(options.crunPath);
 }

@@ -34,5 +34,6 @@ CrunNode makeCrunNode(const CrunNodeOptions& options);
 
 std::string imageStoreDirOf(const std::string& dataDir);  // <dataDir>/agent/images-store
 std::string imagesDirOf(const std::string& dataDir);      // <dataDir>/agent/images
+std::string podsDirOf(const std::string& dataDir);        // <dataDir>/agent/pods (volumes)
 
 }  // namespace cube::agent

@@ -44,6 +44,9 @@ struct NodeConfig {
   // Crash-loop back-off: first restart at once, then base, 2*base, ... up to max.
   std::chrono::milliseconds restartBackoffBase{10000};
   std::chrono::milliseconds restartBackoffMax{300000};
+  // Where the pods' volumes go (<podsDir>/<uid>/volumes/...); empty: the node mounts none
+  // (hollow nodes).
+  std::string podsDir;
 };
 
 // The kubelet's flag syntax. --node-labels: "key=value,key2=value2". --register-with-taints:

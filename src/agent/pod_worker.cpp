@@ -135,6 +135,7 @@ void PodWorker::startContainer(const PodPtr& pod, const bj::object& containerSpe
       });
   config.envFrom = std::move(env.envFrom);
   config.valueFrom = std::move(env.valueFrom);
+  config.mounts = volumeMounts(*pod, containerSpec, config);
   std::string id = deps_.runtime->createContainer(sandboxId_, config);
   // The runtimes have no registry to pull from: an image they found was on the node already,
   // as with imagePullPolicy IfNotPresent.
@@ -158,6 +159,7 @@ std::optional<bj::object> PodWorker::lookupEnvObject(const std::string& resource
 
 bool PodWorker::tryStartContainer(const PodPtr& pod, const bj::object& cspec, uint32_t attempt,
                                   TimePoint now) {
+  if (!volumesReady(pod, now)) return false;  // the pod waits in ContainerCreating
   const auto& config = *deps_.config;
   std::string name = json::getString(cspec, "name");
   std::string image = json::getString(cspec, "image");
@@ -486,6 +488,7 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
     deps_.ips->release(podIP_);
     sandboxId_.clear();
   }
+  tearDownVolumes();
   if (!gone && meta) {
     client::DeleteOptions options;
     options.gracePeriodSeconds = 0;

@@ -25,6 +25,10 @@
 
 namespace cube::agent {
 
+namespace volumes {
+class VolumeManager;
+}
+
 using PodPtr = std::shared_ptr<const boost::json::object>;
 
 struct PodWorkerDeps {
@@ -76,6 +80,16 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
                             const std::string& type, const std::string& reason,
                             const std::string& message);
 
+  // Volumes: volumes/pod_worker_volumes.cpp. Sets the pod's volumes up (FailedMount events and
+  // a retry while one fails); true when containers may start.
+  bool volumesReady(const PodPtr& pod, TimePoint now);
+  // The container's volumeMounts as host paths; throws runtime::ContainerConfigError.
+  std::vector<runtime::ContainerMount> volumeMounts(const boost::json::object& pod,
+                                                    const boost::json::object& containerSpec,
+                                                    const runtime::ContainerConfig& config);
+  // Unmounts and removes the pod's volumes (after its containers are gone).
+  void tearDownVolumes();
+
   PodWorkerDeps deps_;
   const std::string uid_;
 
@@ -95,6 +109,10 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
   boost::json::object lastWritten_;   // the status last written, to skip identical writes
   std::chrono::milliseconds retry_{0};
+  std::shared_ptr<volumes::VolumeManager> volumes_;  // made at the first set-up or teardown
+  bool volumesReady_ = false;
+  TimePoint mountRetryAt_;
+  uint32_t mountFailures_ = 0;
 
   // A container that could not be created: why (ErrImagePull, ImagePullBackOff,
   // ErrImageNeverPull, CreateContainerConfigError) and when to try again. Sync-only.

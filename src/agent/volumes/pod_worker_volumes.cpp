@@ -1,0 +1,80 @@
+// The PodWorker's side of volumes: set them up before the pod's containers start (retrying
+// with a back-off, a FailedMount event per failure), give each container its mounts, remove them
+// all when the pod is torn down. The work itself is VolumeManager's.
+
+#include "agent/pod_worker.h"
+#include "agent/volumes/volume_manager.h"
+
+#include <algorithm>
+
+namespace cube::agent {
+
+namespace bj = boost::json;
+
+namespace {
+
+// The back-off between set-up attempts of a pod whose volumes fail: 0.5 s doubling to 32 s (the
+// kubelet retries a failed mount from 0.5 s up to about 2 min).
+constexpr std::chrono::milliseconds kMountRetryBase{500};
+constexpr std::chrono::milliseconds kMountRetryMax{32000};
+
+}  // namespace
+
+bool PodWorker::volumesReady(const PodPtr& pod, TimePoint now) {
+  if (volumesReady_) return true;
+  if (deps_.config->podsDir.empty()) return volumesReady_ = true;  // hollow nodes mount nothing
+  if (now < mountRetryAt_) return false;  // the wake-up for it is scheduled
+  if (!volumes_) volumes_ = std::make_shared<volumes::VolumeManager>(deps_.config->podsDir);
+  EnvContext context;
+  context.hostIP = deps_.config->internalIP;
+  context.podIP = podIP_;
+  context.nodeCpu = deps_.config->cpu;
+  context.nodeMemory = deps_.config->allocatableMemory.empty() ? deps_.config->memory
+                                                               : deps_.config->allocatableMemory;
+  auto failures = volumes_->setUp(
+      *pod, context,
+      [this](const std::string& resource, const std::string& ns, const std::string& name) {
+        return lookupEnvObject(resource, ns, name);
+      });
+  if (failures.empty()) {
+    mountFailures_ = 0;
+    return volumesReady_ = true;
+  }
+  for (const auto& f : failures) {
+    if (!deps_.recorder) break;
+    // On the pod itself, as the kubelet's volume manager reports it.
+    deps_.recorder->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Warning", "FailedMount",
+                          f.eventMessage());
+  }
+  auto backoff = kMountRetryBase;
+  for (uint32_t i = 0; i < mountFailures_ && backoff < kMountRetryMax; ++i) backoff *= 2;
+  backoff = std::min(backoff, kMountRetryMax);
+  ++mountFailures_;
+  mountRetryAt_ = now + backoff;
+  wakeAt(mountRetryAt_);
+  return false;
+}
+
+std::vector<runtime::ContainerMount> PodWorker::volumeMounts(const bj::object& pod,
+                                                             const bj::object& containerSpec,
+                                                             const runtime::ContainerConfig& c) {
+  if (!volumes_) return {};
+  // The container's variables for subPathExpr: envFrom, then env (valueFrom resolved).
+  std::map<std::string, std::string> vars(c.envFrom.begin(), c.envFrom.end());
+  for (const auto& [k, v] : c.env) vars[k] = v;
+  for (const auto& [k, v] : c.valueFrom) vars[k] = v;
+  return volumes_->mountsFor(pod, containerSpec, [&vars](const std::string& name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? nullptr : &it->second;
+  });
+}
+
+void PodWorker::tearDownVolumes() {
+  if (deps_.config->podsDir.empty()) return;
+  // From the disk, not from memory: an agent restarted since the set-up knows only the uid.
+  if (!volumes_) volumes_ = std::make_shared<volumes::VolumeManager>(deps_.config->podsDir);
+  volumes_->tearDown(uid_);
+  volumesReady_ = false;
+}
+
+}  // namespace cube::agent
