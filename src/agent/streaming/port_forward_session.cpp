@@ -408,7 +408,8 @@ void PortForwardSession::Loop::startDial(Pair& pair) {
   pair.state = State::Dialing;
   // Dials block (connect, setns), so each runs on a thread of its own and posts its result.
   std::thread([dial = dial_, shared = shared_, serial = pair.serial, port = pair.port] {
-    DialResult result{serial};
+    DialResult result;
+    result.serial = serial;
     try {
       result.fd = dial(port);
       if (result.fd < 0) result.error = "dial returned no socket";
@@ -563,16 +564,21 @@ void PortForwardSession::Loop::endSession(std::optional<spdy::GoAwayStatus> goAw
   pairs_.clear();
   pairOfRequest_.clear();
   pairOfStream_.clear();
-  if (goAway) send(encoder_.goAway(lastStreamId_, *goAway));
-  if (closeSink && !outClosed_) {
-    outClosed_ = true;
-    out_->close();
-  }
+  // Finished before the sink hears of it, so a transport that stops on close sees it so.
   {
     std::lock_guard lock(shared_->mutex);  // so a waiting onBytes() cannot miss it
     finished_ = true;
   }
   shared_->drained.notify_all();
+  if (goAway) send(encoder_.goAway(lastStreamId_, *goAway));
+  if (closeSink && !outClosed_) {
+    outClosed_ = true;
+    try {
+      out_->close();
+    } catch (const std::exception& e) {
+      CUBE_LOG(Warn) << "port-forward: closing the client connection: " << e.what();
+    }
+  }
 }
 
 // ---- PortForwardSession ----

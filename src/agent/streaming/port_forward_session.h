@@ -74,10 +74,10 @@ class PortForwardSession {
 
   spdy::FrameDecoder decoder_;      // the transport's thread only
   std::shared_ptr<Shared> shared_;  // mailbox between the transport, dialers and the I/O thread
+  size_t maxBuffered_;              // options.maxBufferedToPods
   std::unique_ptr<Loop> loop_;      // runs on thread_
   std::atomic<bool> finished_{false};
   bool broken_ = false;  // the transport's thread only: stop decoding after a framing error
-  size_t maxBuffered_;   // options.maxBufferedToPods
   std::thread thread_;
 };
 

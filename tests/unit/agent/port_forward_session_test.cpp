@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <functional>
 #include <mutex>
 #include <random>
@@ -327,6 +328,29 @@ TEST(PortForwardSession, TwoConcurrentConnections) {
     EXPECT_LE(c.windowUpdates(s), pa.size());
   }
   EXPECT_GE(c.windowUpdates(0), 2 * pa.size() - 32 * 1024);
+}
+
+// More than maxBufferedToPods in flight, so onBytes() has to wait for the pod: the transfer must
+// still complete intact. Prints the rate (measured, not asserted).
+TEST(PortForwardSession, LargeTransferThroughBackpressure) {
+  LoopbackServer server(echo);
+  PortForwardOptions options;
+  options.maxBufferedToPods = 1 << 20;
+  Client c(options);
+  uint32_t data = c.open(server.port(), "0");
+  const std::string chunk = pattern(32 * 1024, 5);
+  constexpr size_t kChunks = 1024;  // 32 MiB
+  auto start = std::chrono::steady_clock::now();
+  for (size_t i = 0; i < kChunks; ++i) c.send(c.encoder().data(data, chunk));
+  c.send(c.encoder().data(data, "", true));
+  ASSERT_TRUE(c.waitFor([&] { return c.finOn(data); }));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::string echoed = c.dataOn(data);
+  ASSERT_EQ(echoed.size(), kChunks * chunk.size());
+  for (size_t i = 0; i < kChunks; ++i)
+    ASSERT_EQ(echoed.compare(i * chunk.size(), chunk.size(), chunk), 0) << "chunk " << i;
+  std::printf("32 MiB through the session and back in %.3f s (%.0f MiB/s each way)\n", seconds,
+              32 / seconds);
 }
 
 TEST(PortForwardSession, ConnectionRefusedIsTextOnTheErrorStream) {
