@@ -187,6 +187,12 @@ class Runtime {
     (void)options;
     throw RuntimeError("exec is not supported by the " + version() + " runtime");
   }
+  // kubectl port-forward dials the pod's ports from its network namespace: the path of the
+  // sandbox's one (a file setns() takes), or "" for the host's (hostNetwork) or none.
+  virtual std::string sandboxNetworkNamespace(const std::string& sandboxId) {
+    (void)sandboxId;
+    return "";
+  }
 };
 
 using RuntimePtr = std::shared_ptr<Runtime>;

@@ -2,6 +2,7 @@
 
 #include "agent/streaming/container_logs.h"
 #include "agent/streaming/exec_handler.h"
+#include "agent/streaming/portforward_endpoint.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 
@@ -61,6 +62,12 @@ void StreamingServer::handle(const PodLocator& locator, const http::Request& req
     r.contentType = "text/plain";
     r.body = "ok";
     responder->respond(std::move(r));
+    return;
+  }
+  if (parts.size() == 3 && parts[0] == "portForward") {
+    auto pod = locator(parts[1], parts[2]);
+    if (!pod) throw ApiError::notFound("", "pods", parts[2]);
+    servePortForward(request, *pod, responder);
     return;
   }
   if (parts.size() != 4 ||

@@ -5,6 +5,7 @@
 //   GET /containerLogs/<ns>/<pod>/<container>?...   container_logs.h
 //   GET|POST /exec/<ns>/<pod>/<container>?...       exec_handler.h (WebSocket)
 //   GET|POST /attach/<ns>/<pod>/<container>?...
+//   GET|POST /portForward/<ns>/<pod>                portforward_endpoint.h (WebSocket or SPDY)
 //   GET /healthz
 //
 // It is the project's one HTTP server (apiserver/http) in a second instance; errors are

@@ -173,10 +173,8 @@ void servePodStream(const http::Request& request, const std::string& subresource
   const auto* meta = json::getObject(pod, "metadata");
   std::string ns = meta ? json::getString(*meta, "namespace") : "";
   std::string name = nameOf(pod);
-  if (subresource == "portforward") {
-    throw ApiError(501, "NotImplemented", "pods/portforward is not served yet");
-  }
-  std::string container = selectPodContainer(pod, request.param("container"));
+  std::string container;
+  if (subresource != "portforward") container = selectPodContainer(pod, request.param("container"));
   const auto* spec = json::getObject(pod, "spec");
   std::string nodeName = spec ? json::getString(*spec, "nodeName") : "";
   if (nodeName.empty()) {
@@ -188,6 +186,11 @@ void servePodStream(const http::Request& request, const std::string& subresource
     std::string previous = request.param("previous");
     checkLogsAvailable(pod, container, previous == "true" || previous == "1");
     path = "/containerLogs/" + ns + "/" + name + "/" + container;
+  } else if (subresource == "portforward") {
+    if (request.method != "GET" && request.method != "POST") {
+      throw ApiError::methodNotAllowed("pods/portforward is GET or POST");
+    }
+    path = "/portForward/" + ns + "/" + name;
   } else if (subresource == "exec" || subresource == "attach") {
     if (request.method != "GET" && request.method != "POST") {
       throw ApiError::methodNotAllowed("pods/" + subresource + " is GET or POST");

@@ -1,11 +1,11 @@
 #pragma once
-// pods/log, pods/exec, pods/attach: the API server checks the pod and the container as
-// Kubernetes does (400 with its messages), finds the node agent from the Node (InternalIP,
-// daemonEndpoints.kubeletEndpoint.Port) and proxies: the request goes on to the agent's path
-// (/containerLogs, /exec, /attach) and bytes are copied both ways until either side ends, so a
-// followed log streams and a WebSocket upgrade is spoken end to end by kubectl and the agent
-// (the upgrade-aware proxy of kube-apiserver, without TLS). A node that cannot be reached is a
-// 500 Status naming the dial error.
+// pods/log, pods/exec, pods/attach, pods/portforward: the API server checks the pod and the
+// container as Kubernetes does (400 with its messages), finds the node agent from the Node
+// (InternalIP, daemonEndpoints.kubeletEndpoint.Port) and proxies: the request goes on to the
+// agent's path (/containerLogs, /exec, /attach, /portForward) and bytes are copied both ways
+// until either side ends, so a followed log streams and a WebSocket or SPDY upgrade is spoken
+// end to end by kubectl and the agent (the upgrade-aware proxy of kube-apiserver, without TLS).
+// A node that cannot be reached is a 500 Status naming the dial error.
 
 #include "apiserver/http/http_types.h"
 

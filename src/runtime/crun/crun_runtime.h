@@ -80,6 +80,7 @@ class CrunRuntime : public Runtime {
   // kubectl exec: `crun exec` with pipes or a terminal (exec_session.cpp).
   std::unique_ptr<ExecProcess> startExec(const std::string& containerId,
                                          const ExecOptions& options) override;
+  std::string sandboxNetworkNamespace(const std::string& sandboxId) override;
 
   // The store's diffIDs of layers under containers this runtime holds (ImageStore GC keeps them).
   std::set<std::string> layersInUse();

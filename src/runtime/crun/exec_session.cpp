@@ -216,4 +216,11 @@ std::unique_ptr<Runtime::ExecProcess> CrunRuntime::startExec(const std::string& 
       {runner_.crunPath(), runner_.options().stateRoot, runner_.hybridCgroups(), id}, options);
 }
 
+std::string CrunRuntime::sandboxNetworkNamespace(const std::string& sandboxId) {
+  std::lock_guard lock(mutex_);
+  auto s = sandboxes_.find(sandboxId);
+  if (s == sandboxes_.end() || s->second.hostNetwork) return "";
+  return s->second.netnsPath;
+}
+
 }  // namespace cube::runtime::crun
