@@ -105,6 +105,14 @@ struct ContainerStatus {
   std::string logPath;  // where the container's output goes; empty when it has none
 };
 
+// The end of a command run in a container (execSync): exec probes and lifecycle hooks.
+struct ExecResult {
+  int exitCode = 0;    // the command's, or 128 + signal
+  std::string output;  // stdout and stderr interleaved, at most kExecOutputCap bytes
+  bool timedOut = false;
+};
+inline constexpr size_t kExecOutputCap = 16 * 1024;
+
 // Something in a sandbox changed by itself: read its containers again.
 struct RuntimeEvent {
   std::string sandboxId;
@@ -153,8 +161,14 @@ class Runtime {
   // once; the exit is reported by an event. Stopping an exited container does nothing.
   virtual void stopContainer(const std::string& containerId, std::chrono::seconds grace) = 0;
   virtual void removeContainer(const std::string& containerId) = 0;
+  // Runs `argv` in the running container (its user, environment and working dir) and waits for
+  // it; after `timeout` the exec is killed and the result says timedOut. Throws when the
+  // container is not running.
+  virtual ExecResult execSync(const std::string& containerId, const std::vector<std::string>& argv,
+                              std::chrono::milliseconds timeout) = 0;
   // Every container instance the sandbox holds (current and kept previous attempts).
   virtual std::vector<ContainerStatus> listContainers(const std::string& sandboxId) = 0;
+
   // --- Streams: kubectl exec (agent/streaming). A runtime without them throws RuntimeError
   // saying so (the fake runtime's hollow containers run nothing).
 

@@ -5,10 +5,12 @@
 #include "common/json_util.h"
 #include "common/log.h"
 #include "runtime/crun/container_rootfs.h"
+#include "runtime/crun/exec_sync.h"
 #include "runtime/crun/oci_spec.h"
 #include "runtime/crun/pod_namespaces.h"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,9 @@ namespace {
 constexpr int kUnknownExitCode = 255;
 constexpr const char* kUnknownReason = "Unknown";
 constexpr int kStartErrorExitCode = 128;  // containerd's code for a container that never ran
+constexpr const char* kDefaultTerminationMessagePath = "/dev/termination-log";
+constexpr const char* kTerminationLogFile = "termination-log";
+constexpr size_t kTerminationMessageMax = 4096;  // what the kubelet keeps of the file
 // waitid's P_PIDFD (Linux 5.4), spelled out: older glibc headers lack it.
 constexpr auto kPidfdIdType = static_cast<idtype_t>(3);
 
@@ -294,6 +299,11 @@ void CrunRuntime::unsafeRecordExit(ContainerRecord& r, int exitCode, bool known,
     r.exitCode = exitCode;
     r.reason = exitCode == 0 ? "Completed" : "Error";
   }
+  std::ifstream message(records_.containerDir(r.id) + "/" + kTerminationLogFile, std::ios::binary);
+  std::string text(kTerminationMessageMax, '\0');
+  message.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(message.gcount()));
+  if (!text.empty()) r.message = std::move(text);
   try {
     records_.save(r);
   } catch (const std::exception& e) {
@@ -585,6 +595,16 @@ std::string CrunRuntime::createContainer(const std::string& sandboxId,
                    sandbox.shmPath};
     for (const auto& m : config.mounts)
       in.volumes.push_back({m.hostPath, m.containerPath, m.readOnly});
+    // terminationMessagePath: a file of this container's, mounted there; what the container
+    // writes to it becomes the message of its termination (unsafeRecordExit).
+    std::string messagePath =
+        json::getString(spec, "terminationMessagePath", kDefaultTerminationMessagePath);
+    if (!messagePath.empty()) {
+      std::string file = dir + "/" + kTerminationLogFile;
+      images::writeFileAtomic(file, "");
+      ::chmod(file.c_str(), 0666);  // any user of the container may write it
+      in.volumes.push_back({file, messagePath, false});
+    }
     in.envFrom = config.envFrom;
     in.valueFrom = config.valueFrom;
     in.serviceEnv = config.serviceEnv;
@@ -701,6 +721,38 @@ void CrunRuntime::removeContainer(const std::string& containerId) {
   images::removeTree(dir);
   ::unlink(r.logPath.c_str());
   ::rmdir(std::filesystem::path(r.logPath).parent_path().c_str());  // when it was the last
+}
+
+ExecResult CrunRuntime::execSync(const std::string& containerId,
+                                 const std::vector<std::string>& argv,
+                                 std::chrono::milliseconds timeout) {
+  ExecTarget target;
+  target.crunPath = runner_.crunPath();
+  target.stateRoot = runner_.options().stateRoot;
+  target.hybridCgroups = runner_.hybridCgroups();
+  target.containerId = recordId(containerId);
+  {
+    std::lock_guard lock(mutex_);
+    if (!processes_.count(target.containerId)) {
+      throw RuntimeError("container " + containerId + " is not running");
+    }
+  }
+  // As the container's process: its working dir and user (crun exec would use / and root).
+  std::string dir = records_.containerDir(target.containerId);
+  try {
+    bj::value config = json::parse(images::readFile(dir + "/config.json"));
+    if (const auto* process = json::getObject(config.as_object(), "process")) {
+      target.cwd = json::getString(*process, "cwd");
+      if (const auto* user = json::getObject(*process, "user")) {
+        target.user = std::to_string(json::getInt(*user, "uid")) + ":" +
+                      std::to_string(json::getInt(*user, "gid"));
+      }
+    }
+  } catch (const std::exception& e) {
+    throw RuntimeError("exec in " + containerId + ": its bundle: " + e.what());
+  }
+  target.pidFile = dir + "/exec-" + newId() + ".pid";
+  return execInContainer(target, argv, timeout);
 }
 
 std::vector<ContainerStatus> CrunRuntime::listContainers(const std::string& sandboxId) {

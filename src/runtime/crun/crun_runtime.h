@@ -76,6 +76,8 @@ class CrunRuntime : public Runtime {
   void startContainer(const std::string& containerId) override;
   void stopContainer(const std::string& containerId, std::chrono::seconds grace) override;
   void removeContainer(const std::string& containerId) override;
+  ExecResult execSync(const std::string& containerId, const std::vector<std::string>& argv,
+                      std::chrono::milliseconds timeout) override;
   std::vector<ContainerStatus> listContainers(const std::string& sandboxId) override;
   // kubectl exec: `crun exec` with pipes or a terminal (exec_session.cpp).
   std::unique_ptr<ExecProcess> startExec(const std::string& containerId,

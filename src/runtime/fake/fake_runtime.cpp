@@ -206,6 +206,31 @@ void FakeRuntime::removeContainer(const std::string& containerId) {
   containers_.erase(containerId);
 }
 
+void FakeRuntime::setExecHandler(ExecHandler handler) {
+  std::lock_guard lock(mutex_);
+  execHandler_ = std::move(handler);
+}
+
+ExecResult FakeRuntime::execSync(const std::string& containerId,
+                                 const std::vector<std::string>& argv, std::chrono::milliseconds) {
+  ContainerStatus status;
+  std::optional<TimePoint> startedAt;
+  ExecHandler handler;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = containers_.find(containerId);
+    if (it == containers_.end()) throw RuntimeError("container " + containerId + " not found");
+    status = unsafeStatus(it->second, clock_->now());
+    startedAt = it->second.startedAt;
+    handler = execHandler_;
+  }
+  // Started counts (a postStart hook runs before the start delay has passed).
+  if (status.state == ContainerState::Exited || !startedAt) {
+    throw RuntimeError("container " + containerId + " is not running");
+  }
+  return handler ? handler(status, argv) : ExecResult{};
+}
+
 std::vector<ContainerStatus> FakeRuntime::listContainers(const std::string& sandboxId) {
   auto now = clock_->now();
   std::lock_guard lock(mutex_);

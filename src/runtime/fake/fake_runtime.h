@@ -53,7 +53,16 @@ class FakeRuntime : public Runtime {
   void startContainer(const std::string& containerId) override;
   void stopContainer(const std::string& containerId, std::chrono::seconds grace) override;
   void removeContainer(const std::string& containerId) override;
+  // Runs the exec handler (see setExecHandler); throws unless the container is running.
+  ExecResult execSync(const std::string& containerId, const std::vector<std::string>& argv,
+                      std::chrono::milliseconds timeout) override;
   std::vector<ContainerStatus> listContainers(const std::string& sandboxId) override;
+
+  // What execSync answers, for tests of exec probes and hooks: called with the container's
+  // status and the command. Without one every exec exits 0 with no output.
+  using ExecHandler =
+      std::function<ExecResult(const ContainerStatus& container, const std::vector<std::string>&)>;
+  void setExecHandler(ExecHandler handler);
 
   // How many containers this runtime holds (all sandboxes), for tests and benchmarks.
   size_t containerCount() const;
@@ -94,7 +103,8 @@ class FakeRuntime : public Runtime {
   ClockPtr clock_;
   TimerFn timer_;
   FakeRuntimeOptions options_;
-  EventHandler handler_;  // set before use, read-only afterwards
+  EventHandler handler_;     // set before use, read-only afterwards
+  ExecHandler execHandler_;  // guarded by mutex_
 
   mutable std::mutex mutex_;  // guards sandboxes_, containers_
   std::map<std::string, Sandbox> sandboxes_;
