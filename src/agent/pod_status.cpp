@@ -42,7 +42,8 @@ struct ContainerOutcome {
 };
 
 ContainerOutcome containerStatus(const bj::object& spec, const std::string& podKey,
-                                 const std::string& podUid, const ContainerView* view) {
+                                 const std::string& podUid, const ContainerView* view,
+                                 bool init = false, bool initialized = true) {
   std::string name = json::getString(spec, "name");
   ContainerOutcome out;
   bj::object& s = out.status;
@@ -62,6 +63,7 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
   };
   if (!cur) {
     s["state"] = waitingState(view && !view->waitingReason.empty() ? view->waitingReason
+                              : init || !initialized               ? "PodInitializing"
                                                                    : "ContainerCreating");
     out.kind = ContainerOutcome::Waiting;
     return out;
@@ -82,10 +84,15 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
       s["state"] = bj::object{
           {"running",
            bj::object{{"startedAt", formatRfc3339(cur->startedAt.value_or(cur->createdAt))}}}};
-      // No probes yet: a running container is started and ready.
-      s["started"] = true;
-      s["ready"] = true;
-      out.ready = true;
+      {
+        // Without probes a running container is started and ready; a running init container
+        // is never ready (it becomes so by completing).
+        bool started = view->started.value_or(true);
+        bool ready = !init && started && view->ready.value_or(true);
+        s["started"] = started;
+        s["ready"] = ready;
+        out.ready = ready;
+      }
       out.kind = ContainerOutcome::Running;
       break;
     case ContainerState::Exited:
@@ -106,6 +113,10 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
       } else {
         s["state"] = bj::object{{"terminated", terminatedState(*cur)}};
         out.kind = cur->exitCode == 0 ? ContainerOutcome::Succeeded : ContainerOutcome::Failed;
+        if (init && cur->exitCode == 0) {
+          s["ready"] = true;
+          out.ready = true;
+        }
       }
       break;
   }
@@ -140,6 +151,25 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   std::string podKey = json::getString(meta, "name") + "_" + json::getString(meta, "namespace");
   std::string uid = json::getString(meta, "uid");
 
+  std::string policy = json::getString(spec, "restartPolicy", "Always");
+  // Init containers, in order: the pod is initialized when every one has completed.
+  bj::array initStatuses;
+  std::vector<std::string> incomplete;
+  bool initFailed = false;  // one failed and will not run again (restartPolicy Never)
+  if (const auto* inits = json::getArray(spec, "initContainers")) {
+    for (const auto& cv : *inits) {
+      if (!cv.is_object()) continue;
+      std::string name = json::getString(cv.as_object(), "name");
+      auto it = view.containers.find(name);
+      auto outcome = containerStatus(cv.as_object(), podKey, uid,
+                                     it == view.containers.end() ? nullptr : &it->second, true);
+      if (outcome.kind != ContainerOutcome::Succeeded) incomplete.push_back(name);
+      if (outcome.kind == ContainerOutcome::Failed && policy == "Never") initFailed = true;
+      initStatuses.push_back(std::move(outcome.status));
+    }
+  }
+  bool initialized = incomplete.empty();
+
   bj::array statuses;
   int waiting = 0, restarting = 0, running = 0, succeeded = 0, failed = 0;
   std::vector<std::string> unready;
@@ -148,8 +178,9 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
       if (!cv.is_object()) continue;
       std::string name = json::getString(cv.as_object(), "name");
       auto it = view.containers.find(name);
-      auto outcome = containerStatus(cv.as_object(), podKey, uid,
-                                     it == view.containers.end() ? nullptr : &it->second);
+      auto outcome =
+          containerStatus(cv.as_object(), podKey, uid,
+                          it == view.containers.end() ? nullptr : &it->second, false, initialized);
       switch (outcome.kind) {
         case ContainerOutcome::Waiting:
           ++waiting;
@@ -176,9 +207,12 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   // run again makes it Running. When all have ended: Running still under restartPolicy Always
   // (they are about to restart; an exit may be seen before the worker restarts it), and under
   // OnFailure unless all succeeded; else Succeeded when all exited 0, Failed otherwise.
-  std::string policy = json::getString(spec, "restartPolicy", "Always");
   std::string phase;
-  if (waiting > 0 || statuses.empty()) {
+  if (initFailed) {
+    phase = "Failed";
+  } else if (!initialized) {
+    phase = "Pending";
+  } else if (waiting > 0 || statuses.empty()) {
     phase = "Pending";
   } else if (running > 0 || restarting > 0) {
     phase = "Running";
@@ -204,8 +238,15 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   bj::array conditions;
   conditions.push_back(condition(oldConditions, "PodReadyToStartContainers",
                                  view.sandboxReady || terminal, "", "", now));
-  conditions.push_back(
-      condition(oldConditions, "Initialized", true, terminal ? "PodCompleted" : "", "", now));
+  if (initialized) {
+    conditions.push_back(
+        condition(oldConditions, "Initialized", true, terminal ? "PodCompleted" : "", "", now));
+  } else {
+    std::string message = "containers with incomplete status: [";
+    for (size_t i = 0; i < incomplete.size(); ++i) message += (i ? " " : "") + incomplete[i];
+    conditions.push_back(condition(oldConditions, "Initialized", false, "ContainersNotInitialized",
+                                   message + "]", now));
+  }
   conditions.push_back(condition(oldConditions, "Ready", containersReady && !terminal,
                                  containersReady && !terminal ? "" : notReadyReason, unreadyMessage,
                                  now));
@@ -227,6 +268,7 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   }
   std::string startTime = json::getString(old, "startTime");
   status["startTime"] = startTime.empty() ? formatRfc3339(view.startTime) : startTime;
+  if (!initStatuses.empty()) status["initContainerStatuses"] = std::move(initStatuses);
   status["containerStatuses"] = std::move(statuses);
   std::string qos = json::getString(old, "qosClass");
   if (!qos.empty()) status["qosClass"] = qos;

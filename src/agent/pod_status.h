@@ -1,10 +1,15 @@
 #pragma once
 // Pod status from what the runtime reports, as the kubelet writes it: phase, conditions
 // (PodReadyToStartContainers, Initialized, Ready, ContainersReady, PodScheduled) with transition
-// times that move only when a condition's status changes, containerStatuses (waiting /
-// running / terminated, lastState, restartCount, ready, started, image, imageID, containerID),
-// hostIP(s), podIP(s), startTime; qosClass is kept. A pure function: tests give it runtime states
-// and a time.
+// times that move only when a condition's status changes, initContainerStatuses and
+// containerStatuses (waiting / running / terminated, lastState, restartCount, ready, started,
+// image, imageID, containerID), hostIP(s), podIP(s), startTime; qosClass is kept. A pure
+// function: tests give it runtime states and a time.
+//
+// Init containers: until each has exited 0 in order the pod is Pending (Failed when one failed
+// under restartPolicy Never), Initialized is False (ContainersNotInitialized) and the app
+// containers wait with reason PodInitializing. A completed init container is ready, not started.
+// Probes: a running container is started and ready as ContainerView says (both when unset).
 
 #include "common/clock.h"
 #include "runtime/runtime.h"
@@ -28,6 +33,10 @@ struct ContainerView {
   // CreateContainerConfigError, ...): the container waits with this reason.
   std::string waitingReason;
   std::string waitingMessage;
+  // Probe results of a running current instance (probes/probe_manager.h); unset: no probes, so
+  // started and ready once it runs.
+  std::optional<bool> started;
+  std::optional<bool> ready;
 };
 
 struct PodRuntimeView {
@@ -35,7 +44,7 @@ struct PodRuntimeView {
   std::string hostIP;
   std::string podIP;
   TimePoint startTime;
-  std::map<std::string, ContainerView> containers;  // by container name
+  std::map<std::string, ContainerView> containers;  // by container name, init containers too
 };
 
 // The complete `status` to write for `pod` (the object from the API, for spec, its old status

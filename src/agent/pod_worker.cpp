@@ -2,6 +2,7 @@
 
 #include "agent/container_env.h"
 #include "agent/pod_status.h"
+#include "agent/probes/probe_manager.h"
 #include "common/json_util.h"
 #include "common/log.h"
 
@@ -144,6 +145,7 @@ void PodWorker::startContainer(const PodPtr& pod, const bj::object& containerSpe
   recordContainerEvent(*pod, config.name, "Normal", "Created", "Created container: " + config.name);
   deps_.runtime->startContainer(id);
   recordContainerEvent(*pod, config.name, "Normal", "Started", "Started container " + config.name);
+  runPostStart(pod, containerSpec, id);
 }
 
 std::optional<bj::object> PodWorker::lookupEnvObject(const std::string& resource,
@@ -371,39 +373,41 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   std::string policy = json::getString(spec, "restartPolicy", "Always");
   const auto& config = *deps_.config;
   bool changed = false;
-  if (!terminal_) {
+  // Starts the container, or restarts it after its back-off as restartPolicy says.
+  std::function<void(const bj::object&)> syncContainer = [&](const bj::object& cspec) {
+    auto& view = views[json::getString(cspec, "name")];
+    if (!view.current) {
+      if (tryStartContainer(podPtr, cspec, 0, now)) changed = true;
+      return;
+    }
+    const ContainerStatus& cur = *view.current;
+    if (cur.state != ContainerState::Exited || !shouldRestart(policy, cur.exitCode)) return;
+    // First restart at once, then base, 2*base, ... up to max (kubelet's crash loop).
+    std::chrono::milliseconds backoff(0);
+    if (cur.attempt > 0) {
+      backoff = config.restartBackoffBase;
+      for (uint32_t i = 1; i < cur.attempt && backoff < config.restartBackoffMax; ++i) {
+        backoff *= 2;
+      }
+      backoff = std::min(backoff, config.restartBackoffMax);
+    }
+    TimePoint due = cur.finishedAt.value_or(now) + backoff;
+    if (now >= due) {
+      if (tryStartContainer(podPtr, cspec, cur.attempt + 1, now)) changed = true;
+    } else {
+      // Repeated at every sync in back-off; the recorder folds repeats into one Event.
+      recordContainerEvent(
+          pod, cur.name, "Warning", "BackOff",
+          "Back-off restarting failed container " + cur.name + " in pod " + podDescription(pod));
+      view.backoffUntil = due;
+      view.backoff = std::chrono::duration_cast<std::chrono::seconds>(backoff);
+      wakeAt(due);
+    }
+  };
+  if (!terminal_ && syncInitContainers(spec, views, syncContainer)) {
     if (const auto* containers = json::getArray(spec, "containers")) {
       for (const auto& cv : *containers) {
-        if (!cv.is_object()) continue;
-        const auto& cspec = cv.as_object();
-        auto& view = views[json::getString(cspec, "name")];
-        if (!view.current) {
-          if (tryStartContainer(podPtr, cspec, 0, now)) changed = true;
-          continue;
-        }
-        const ContainerStatus& cur = *view.current;
-        if (cur.state != ContainerState::Exited || !shouldRestart(policy, cur.exitCode)) continue;
-        // First restart at once, then base, 2*base, ... up to max (kubelet's crash loop).
-        std::chrono::milliseconds backoff(0);
-        if (cur.attempt > 0) {
-          backoff = config.restartBackoffBase;
-          for (uint32_t i = 1; i < cur.attempt && backoff < config.restartBackoffMax; ++i) {
-            backoff *= 2;
-          }
-          backoff = std::min(backoff, config.restartBackoffMax);
-        }
-        TimePoint due = cur.finishedAt.value_or(now) + backoff;
-        if (now >= due) {
-          if (tryStartContainer(podPtr, cspec, cur.attempt + 1, now)) changed = true;
-        } else {
-          // Repeated at every sync in back-off; the recorder folds repeats into one Event.
-          recordContainerEvent(pod, cur.name, "Warning", "BackOff",
-                               "Back-off restarting failed container " + cur.name + " in pod " +
-                                   podDescription(pod));
-          view.backoffUntil = due;
-          view.backoff = std::chrono::duration_cast<std::chrono::seconds>(backoff);
-          wakeAt(due);
-        }
+        if (cv.is_object()) syncContainer(cv.as_object());
       }
     }
   }
@@ -425,6 +429,8 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
     v.waitingMessage = wait.message;
     v.backoffUntil.reset();
   }
+  syncProbes(podPtr, views);
+  addTerminationMessages(spec, views);
 
   PodRuntimeView view;
   view.sandboxReady = !terminal_;
@@ -436,6 +442,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   if (isTerminalPhase(json::getString(status, "phase")) && !terminal_) {
     // Nothing will run again: release the sandbox's resources (the IP stays in the status).
     terminal_ = true;
+    if (probes_) probes_->stop();
     deps_.runtime->stopSandbox(sandboxId_);
   }
   writeStatus(pod, std::move(status));
@@ -462,6 +469,7 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
   const auto* meta = json::getObject(pod, "metadata");
   int64_t grace = gone || !meta ? 0 : json::getInt(*meta, "deletionGracePeriodSeconds", 0);
   if (grace < 0) grace = 0;
+  if (probes_) probes_->stop();
   // Sandboxes an earlier agent run left for this pod go too.
   if (sandboxId_.empty()) adoptSandboxes(true);
   if (!sandboxId_.empty()) {
@@ -476,7 +484,8 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
       // A pod gone from the API is only known by the last object we saw; its events still help
       // `kubectl get events` explain what happened.
       recordContainerEvent(pod, c.name, "Normal", "Killing", "Stopping container " + c.name);
-      deps_.runtime->stopContainer(c.id, std::chrono::seconds(grace));
+      // preStop only with the first stop: a shorter grace asked later stops at once.
+      stopContainer(pod, c, std::chrono::seconds(grace), /*preStop=*/!stopGrace_);
     }
     if (stopAgain) {
       stopGrace_ = grace;

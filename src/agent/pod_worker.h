@@ -19,11 +19,17 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 
 namespace cube::agent {
+
+struct ContainerView;
+namespace probes {
+class ProbeManager;
+}
 
 namespace volumes {
 class VolumeManager;
@@ -80,6 +86,27 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
                             const std::string& type, const std::string& reason,
                             const std::string& message);
 
+  // Probes, hooks, init containers, termination messages: probes/pod_worker_lifecycle.cpp.
+  // Init containers in order: `syncContainer` for the first one that has not completed; true
+  // when all have (the app containers may run).
+  bool syncInitContainers(const boost::json::object& spec,
+                          std::map<std::string, ContainerView>& views,
+                          const std::function<void(const boost::json::object&)>& syncContainer);
+  // Probes the running containers (their started/ready into `views`); kills those a liveness or
+  // startup probe failed.
+  void syncProbes(const PodPtr& pod, std::map<std::string, ContainerView>& views);
+  // terminationMessagePolicy FallbackToLogsOnError: the log's end for a failed container's
+  // empty message.
+  void addTerminationMessages(const boost::json::object& spec,
+                              std::map<std::string, ContainerView>& views);
+  // lifecycle.postStart of a container just started; a failure kills it.
+  void runPostStart(const PodPtr& pod, const boost::json::object& containerSpec,
+                    const std::string& containerId);
+  // Stops a container, after its preStop hook (run on the probe pool) when `preStop`.
+  void stopContainer(const boost::json::object& pod, const runtime::ContainerStatus& container,
+                     std::chrono::seconds grace, bool preStop);
+  void probeFailed(const std::string& container, int probeType, const std::string& message);
+
   // Volumes: volumes/pod_worker_volumes.cpp. Sets the pod's volumes up (FailedMount events and
   // a retry while one fails); true when containers may start.
   bool volumesReady(const PodPtr& pod, TimePoint now);
@@ -124,6 +151,8 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
     uint32_t pullFailures = 0;  // for the image pull back-off
   };
   std::map<std::string, Waiting> waiting_;  // by container name
+  std::shared_ptr<probes::ProbeManager> probes_;  // made when a container has probes
+  std::map<std::string, std::string> logMessages_;  // FallbackToLogsOnError, by container id
 };
 
 }  // namespace cube::agent
