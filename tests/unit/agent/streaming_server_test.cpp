@@ -1,0 +1,240 @@
+// The agent's streaming server over real sockets: a WebSocket exec session end to end (stdin,
+// its v5 close, stdout, the exit code on the error channel), a terminal's first size, a runtime
+// without exec, and container logs with kubectl's query. The container is a stand-in: "crun" is
+// a script that runs the command on this host, so exec_session's pipes and pty are the real ones.
+#include "agent/streaming/streaming_server.h"
+#include "agent/streaming/websocket.h"
+#include "runtime/crun/container_log.h"
+#include "runtime/crun/exec_session.h"
+#include "runtime/fake/fake_runtime.h"
+
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <boost/json/parse.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+namespace cube::agent::streaming {
+namespace {
+
+namespace bj = boost::json;
+
+// A fake runtime with one running container whose exec runs on this host.
+class HostExecRuntime : public runtime::FakeRuntime {
+ public:
+  HostExecRuntime(std::string crunScript, std::string logPath, bool execSupported)
+      : FakeRuntime(systemClock(), [](TimePoint, std::function<void()>) {}),
+        crunScript_(std::move(crunScript)),
+        logPath_(std::move(logPath)),
+        execSupported_(execSupported) {}
+
+  std::vector<runtime::SandboxStatus> listSandboxes() override {
+    runtime::SandboxStatus s;
+    s.id = "sb";
+    s.podUid = "uid-1";
+    return {s};
+  }
+  std::vector<runtime::ContainerStatus> listContainers(const std::string&) override {
+    runtime::ContainerStatus c;
+    c.id = "fake://c1";
+    c.name = "c";
+    c.state = runtime::ContainerState::Running;
+    c.logPath = logPath_;
+    return {c};
+  }
+  std::unique_ptr<ExecProcess> startExec(const std::string& id,
+                                         const ExecOptions& options) override {
+    if (!execSupported_) return FakeRuntime::startExec(id, options);
+    return runtime::crun::startCrunExec({crunScript_, "/nowhere", false, id}, options);
+  }
+
+ private:
+  std::string crunScript_, logPath_;
+  bool execSupported_;
+};
+
+class StreamingServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cube-streaming-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+    // `crun --root R exec ID cmd...` -> cmd...
+    script_ = (dir_ / "crun").string();
+    std::ofstream(script_) << "#!/bin/sh\nshift 4\nexec \"$@\"\n";
+    ::chmod(script_.c_str(), 0755);
+    logPath_ = (dir_ / "0.log").string();
+    start(true);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void start(bool execSupported) {
+    server_.reset();
+    auto rt = std::make_shared<HostExecRuntime>(script_, logPath_, execSupported);
+    auto pod = std::make_shared<bj::object>(
+        bj::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"uid-1"}})").as_object());
+    server_ = std::make_unique<StreamingServer>(
+        "127.0.0.1", 0, [rt, pod](const std::string& ns, const std::string& name) {
+          std::optional<LocatedPod> found;
+          if (ns == "default" && name == "p") found = LocatedPod{pod, "uid-1", rt};
+          return found;
+        });
+  }
+
+  int connectToServer() {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(server_->port());
+    EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    // A session that never ends fails the test instead of hanging it.
+    timeval timeout{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return fd;
+  }
+
+  // Sends an upgrade request; returns the response head, and what came after it in `rest`.
+  std::string upgrade(int fd, const std::string& target, std::string* rest) {
+    std::string request = "GET " + target +
+                          " HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                          "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: "
+                          "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: "
+                          "v5.channel.k8s.io\r\n\r\n";
+    EXPECT_EQ(::send(fd, request.data(), request.size(), 0), ssize_t(request.size()));
+    std::string in;
+    char buf[4096];
+    while (in.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      in.append(buf, n);
+    }
+    size_t end = in.find("\r\n\r\n");
+    if (end == std::string::npos) return in;
+    *rest = in.substr(end + 4);
+    return in.substr(0, end + 4);
+  }
+
+  // Reads channel messages until the server closes: stdout, stderr and the error channel.
+  struct Outcome {
+    std::string out, err, status;
+  };
+  Outcome readSession(int fd, std::string rest) {
+    WsFrameParser parser;
+    parser.feed(rest);
+    Outcome o;
+    char buf[4096];
+    for (;;) {
+      while (auto m = parser.next()) {
+        if (m->opcode == WsOpcode::Close) return o;
+        if (m->payload.empty()) continue;
+        std::string data = m->payload.substr(1);
+        switch (m->payload[0]) {
+          case 1:
+            o.out += data;
+            break;
+          case 2:
+            o.err += data;
+            break;
+          case 3:
+            o.status += data;
+            break;
+        }
+      }
+      ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) return o;
+      parser.feed(std::string_view(buf, n));
+    }
+  }
+
+  void sendChannel(int fd, uint8_t channel, std::string_view data) {
+    std::string payload(1, static_cast<char>(channel));
+    payload += data;
+    std::string frame = encodeWsFrame(WsOpcode::Binary, payload, 0x01020304u);
+    ASSERT_EQ(::send(fd, frame.data(), frame.size(), 0), ssize_t(frame.size()));
+  }
+
+  std::filesystem::path dir_;
+  std::string script_, logPath_;
+  std::unique_ptr<StreamingServer> server_;
+};
+
+TEST_F(StreamingServerTest, ExecCarriesStdinOutputAndTheExitCode) {
+  int fd = connectToServer();
+  std::string rest;
+  std::string head =
+      upgrade(fd,
+              "/exec/default/p/c?command=sh&command=-c&command=cat;echo%20e%3E%262;exit%203"
+              "&stdin=true&stdout=true&stderr=true",
+              &rest);
+  ASSERT_NE(head.find("HTTP/1.1 101"), std::string::npos) << head;
+  EXPECT_NE(head.find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="), std::string::npos);
+  EXPECT_NE(head.find("Sec-WebSocket-Protocol: v5.channel.k8s.io"), std::string::npos);
+  sendChannel(fd, 0, "hello\n");
+  sendChannel(fd, 255, std::string(1, '\0'));  // v5: stdin is closed; cat ends
+  Outcome o = readSession(fd, rest);
+  ::close(fd);
+  EXPECT_EQ(o.out, "hello\n");
+  EXPECT_EQ(o.err, "e\n");
+  auto status = bj::parse(o.status).as_object();
+  EXPECT_EQ(status.at("reason"), "NonZeroExitCode");
+  EXPECT_EQ(status.at("details").at("causes").at(0).at("message"), "3");
+}
+
+TEST_F(StreamingServerTest, ATerminalHasTheSizeOfTheFirstResize) {
+  int fd = connectToServer();
+  std::string rest;
+  std::string head =
+      upgrade(fd, "/exec/default/p/c?command=stty&command=size&stdout=true&tty=true", &rest);
+  ASSERT_NE(head.find("HTTP/1.1 101"), std::string::npos) << head;
+  sendChannel(fd, 4, R"({"Width":101,"Height":33})");
+  Outcome o = readSession(fd, rest);
+  ::close(fd);
+  EXPECT_EQ(o.out, "33 101\r\n");
+  EXPECT_EQ(bj::parse(o.status).as_object().at("status"), "Success");
+}
+
+TEST_F(StreamingServerTest, ARuntimeWithoutExecSaysSoBeforeTheUpgrade) {
+  start(false);
+  int fd = connectToServer();
+  std::string rest;
+  std::string head = upgrade(fd, "/exec/default/p/c?command=true&stdout=true", &rest);
+  ::close(fd);
+  EXPECT_NE(head.find("HTTP/1.1 500"), std::string::npos) << head;
+}
+
+TEST_F(StreamingServerTest, ContainerLogsWithKubectlsQuery) {
+  using runtime::crun::formatLogLine;
+  auto t = runtime::crun::LogClock::now();
+  std::ofstream(logPath_) << formatLogLine(t, "stdout", false, "one")
+                          << formatLogLine(t, "stderr", false, "two");
+  int fd = connectToServer();
+  std::string request =
+      "GET /containerLogs/default/p/c?tailLines=1 HTTP/1.1\r\nHost: x\r\n"
+      "Connection: close\r\n\r\n";
+  ::send(fd, request.data(), request.size(), 0);
+  std::string in;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) in.append(buf, n);
+  ::close(fd);
+  EXPECT_NE(in.find("HTTP/1.1 200"), std::string::npos) << in;
+  EXPECT_NE(in.find("\r\n4\r\ntwo\n\r\n"), std::string::npos) << in;  // one chunk: the last line
+  EXPECT_EQ(in.find("one"), std::string::npos) << in;
+
+  fd = connectToServer();
+  request = "GET /containerLogs/default/nope/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  ::send(fd, request.data(), request.size(), 0);
+  in.clear();
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) in.append(buf, n);
+  ::close(fd);
+  EXPECT_NE(in.find("HTTP/1.1 404"), std::string::npos) << in;
+}
+
+}  // namespace
+}  // namespace cube::agent::streaming
