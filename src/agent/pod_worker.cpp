@@ -370,6 +370,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   };
   auto views = group();
 
+  if (!terminal_) refreshVolumes(podPtr, now);
   std::string policy = json::getString(spec, "restartPolicy", "Always");
   const auto& config = *deps_.config;
   bool changed = false;

@@ -33,6 +33,7 @@ class ProbeManager;
 
 namespace volumes {
 class VolumeManager;
+class VolumeSetupError;
 }
 
 using PodPtr = std::shared_ptr<const boost::json::object>;
@@ -110,6 +111,9 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   // Volumes: volumes/pod_worker_volumes.cpp. Sets the pod's volumes up (FailedMount events and
   // a retry while one fails); true when containers may start.
   bool volumesReady(const PodPtr& pod, TimePoint now);
+  // Writes the API-backed volume files again now and then while the pod runs (updates).
+  void refreshVolumes(const PodPtr& pod, TimePoint now);
+  std::vector<volumes::VolumeSetupError> setUpVolumes(const PodPtr& pod);
   // The container's volumeMounts as host paths; throws runtime::ContainerConfigError.
   std::vector<runtime::ContainerMount> volumeMounts(const boost::json::object& pod,
                                                     const boost::json::object& containerSpec,
@@ -140,6 +144,7 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   bool volumesReady_ = false;
   TimePoint mountRetryAt_;
   uint32_t mountFailures_ = 0;
+  TimePoint volumesRefreshAt_;
 
   // A container that could not be created: why (ErrImagePull, ImagePullBackOff,
   // ErrImageNeverPull, CreateContainerConfigError) and when to try again. Sync-only.

@@ -5,8 +5,9 @@
 # (the secret on tmpfs), a downwardAPI labels file, subPath (made inside the volume, a file of a
 # configMap), readOnly (writes fail), emptyDir `medium: Memory` as a tmpfs of its sizeLimit,
 # hostPath DirectoryOrCreate, and the kubelet's FailedMount for a missing hostPath directory, a
-# missing ConfigMap (the pod starts once it exists) and a persistentVolumeClaim; an agent kill -9
-# + restart leaves the pods alone, and deletion leaves no mount and no directory behind.
+# missing ConfigMap (the pod starts once it exists, and sees its update) and a
+# persistentVolumeClaim; an agent kill -9 + restart leaves the pods alone, and deletion leaves no
+# mount and no directory behind.
 # Needs root and crun (skipped otherwise); runs in a network namespace of its own.
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
@@ -236,6 +237,9 @@ eventually "a persistentVolumeClaim: FailedMount, not yet supported" \
   events_of claim
 kubectl create configmap late --from-literal=k=v >/dev/null
 eventually "once the ConfigMap exists, the pod runs" "^late +1/1 +Running +0 " row late
+kubectl create configmap late --from-literal=k=v2 --dry-run=client -o yaml | kubectl apply -f - >/dev/null 2>&1
+eventually "a ConfigMap update reaches the running pod (10 s refresh)" "^v2$" \
+  kubectl exec late -- cat /v/k
 
 # --- agent kill -9 and restart --------------------------------------------------------------------
 COUNT_UID=$(field count '{.metadata.uid}')

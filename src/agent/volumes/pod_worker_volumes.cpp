@@ -4,6 +4,7 @@
 
 #include "agent/pod_worker.h"
 #include "agent/volumes/volume_manager.h"
+#include "common/log.h"
 
 #include <algorithm>
 
@@ -17,13 +18,14 @@ namespace {
 // kubelet retries a failed mount from 0.5 s up to about 2 min).
 constexpr std::chrono::milliseconds kMountRetryBase{500};
 constexpr std::chrono::milliseconds kMountRetryMax{32000};
+// How often the files of configMap, secret, downwardAPI and projected volumes are written again
+// from the API while the pod runs (the kubelet's resync is about a minute; it watches the
+// objects, cube reads them).
+constexpr std::chrono::milliseconds kVolumeRefreshInterval{10000};
 
 }  // namespace
 
-bool PodWorker::volumesReady(const PodPtr& pod, TimePoint now) {
-  if (volumesReady_) return true;
-  if (deps_.config->podsDir.empty()) return volumesReady_ = true;  // hollow nodes mount nothing
-  if (now < mountRetryAt_) return false;  // the wake-up for it is scheduled
+std::vector<volumes::VolumeSetupError> PodWorker::setUpVolumes(const PodPtr& pod) {
   if (!volumes_) volumes_ = std::make_shared<volumes::VolumeManager>(deps_.config->podsDir);
   EnvContext context;
   context.hostIP = deps_.config->internalIP;
@@ -36,15 +38,24 @@ bool PodWorker::volumesReady(const PodPtr& pod, TimePoint now) {
       [this](const std::string& resource, const std::string& ns, const std::string& name) {
         return lookupEnvObject(resource, ns, name);
       });
-  if (failures.empty()) {
-    mountFailures_ = 0;
-    return volumesReady_ = true;
-  }
   for (const auto& f : failures) {
     if (!deps_.recorder) break;
     // On the pod itself, as the kubelet's volume manager reports it.
     deps_.recorder->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Warning", "FailedMount",
                           f.eventMessage());
+  }
+  return failures;
+}
+
+bool PodWorker::volumesReady(const PodPtr& pod, TimePoint now) {
+  if (volumesReady_) return true;
+  if (deps_.config->podsDir.empty()) return volumesReady_ = true;  // hollow nodes mount nothing
+  if (now < mountRetryAt_) return false;  // the wake-up for it is scheduled
+  if (setUpVolumes(pod).empty()) {
+    mountFailures_ = 0;
+    volumesRefreshAt_ = now + kVolumeRefreshInterval;
+    if (volumes::hasApiVolumes(*pod)) wakeAt(volumesRefreshAt_);
+    return volumesReady_ = true;
   }
   auto backoff = kMountRetryBase;
   for (uint32_t i = 0; i < mountFailures_ && backoff < kMountRetryMax; ++i) backoff *= 2;
@@ -53,6 +64,19 @@ bool PodWorker::volumesReady(const PodPtr& pod, TimePoint now) {
   mountRetryAt_ = now + backoff;
   wakeAt(mountRetryAt_);
   return false;
+}
+
+void PodWorker::refreshVolumes(const PodPtr& pod, TimePoint now) {
+  if (!volumesReady_ || !volumes_ || now < volumesRefreshAt_) return;
+  if (!volumes::hasApiVolumes(*pod)) return;
+  volumesRefreshAt_ = now + kVolumeRefreshInterval;
+  wakeAt(volumesRefreshAt_);
+  try {
+    // A failure keeps the files the containers have (and says so with FailedMount).
+    setUpVolumes(pod);
+  } catch (const std::exception& e) {
+    CUBE_LOG(Warn) << "pod " << uid_ << ": refreshing volumes: " << e.what();
+  }
 }
 
 std::vector<runtime::ContainerMount> PodWorker::volumeMounts(const bj::object& pod,

@@ -81,6 +81,18 @@ std::optional<int64_t> tmpfsSize(const std::string& sizeLimit, const EnvContext&
 
 }  // namespace
 
+bool hasApiVolumes(const bj::object& pod) {
+  const auto* volumes = volumesOf(pod);
+  if (!volumes) return false;
+  for (const auto& v : *volumes) {
+    if (!v.is_object()) continue;
+    for (const char* kind : {"configMap", "secret", "downwardAPI", "projected"}) {
+      if (v.as_object().contains(kind)) return true;
+    }
+  }
+  return false;
+}
+
 VolumeManager::VolumeManager(std::string podsDir) : podsDir_(std::move(podsDir)) {}
 
 std::vector<VolumeSetupError> VolumeManager::setUp(const bj::object& pod, const EnvContext& context,

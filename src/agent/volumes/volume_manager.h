@@ -30,6 +30,10 @@
 
 namespace cube::agent::volumes {
 
+// Whether the pod has configMap, secret, downwardAPI or projected volumes (files from the API,
+// worth writing again while it runs).
+bool hasApiVolumes(const boost::json::object& pod);
+
 // A container variable by name, or null (for subPathExpr).
 using VariableLookup = std::function<const std::string*(const std::string&)>;
 

@@ -95,6 +95,26 @@ TEST_F(VolumePodWorkerTest, RestartsKeepTheDataAndDeletionRemovesIt) {
   EXPECT_FALSE(fs::exists(podDir()));
 }
 
+TEST_F(VolumePodWorkerTest, ConfigMapUpdatesReachTheRunningPod) {
+  client_->objects["configmaps/default/web"] = bj::object{{"data", bj::object{{"a", "1"}}}};
+  startWorker(volumePod());
+  executor_->advance(500ms);
+  EXPECT_EQ(stateName(), "running");
+  std::string file = runtime_->lastConfig.mounts.at(1).hostPath + "/a";
+  EXPECT_EQ(readText(file), "1");
+  client_->objects["configmaps/default/web"] = bj::object{{"data", bj::object{{"a", "2"}}}};
+  executor_->advance(9s);
+  EXPECT_EQ(readText(file), "1");
+  executor_->advance(1s);  // the 10 s refresh
+  EXPECT_EQ(readText(file), "2");
+  // Deleted meanwhile: the files stay as they were, and FailedMount says why.
+  client_->objects.erase("configmaps/default/web");
+  executor_->advance(10s);
+  EXPECT_EQ(readText(file), "2");
+  EXPECT_EQ(events_->count("FailedMount"), 1u);
+  EXPECT_EQ(stateName(), "running");
+}
+
 TEST_F(VolumePodWorkerTest, ABadSubPathIsCreateContainerConfigError) {
   client_->objects["configmaps/default/web"] = bj::object{{"data", bj::object{}}};
   auto p = *volumePod();
