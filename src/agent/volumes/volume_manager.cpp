@@ -115,7 +115,12 @@ std::vector<VolumeSetupError> VolumeManager::setUp(const bj::object& pod, const 
           makeDir(dir, 0777);
         }
       } else if (const auto* hp = json::getObject(volume, "hostPath")) {
-        checkHostPathType(json::getString(*hp, "path"), json::getString(*hp, "type"));
+        std::string path = json::getString(*hp, "path");
+        std::string type = json::getString(*hp, "type");
+        checkHostPathType(path, type);
+        // No type and nothing there: the container runtime (containerd's CRI plugin) makes
+        // the bind mount's source as a directory; crun would refuse a missing one.
+        if (type.empty() && !fs::exists(path)) makeDir(path, 0755);
       } else if (const auto* cm = json::getObject(volume, "configMap")) {
         std::string dir = volumeDir(podsDir_, uid, kConfigMapPlugin, name);
         auto files = keyToPathFiles(in, "configmaps", *cm, defaultModeOf(*cm));

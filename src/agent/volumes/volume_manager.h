@@ -5,11 +5,12 @@
 //  - setUp(pod) prepares every spec.volumes entry before the pod's containers start, again and
 //    again until it works (a ConfigMap may appear later): emptyDir (a directory 0777; `medium:
 //    Memory` a tmpfs of sizeLimit, else the node's memory; sizeLimit on disk is not enforced),
-//    hostPath (the `type` checks), configMap and downwardAPI (files on disk), secret and
-//    projected (files on a tmpfs). What exists already is kept: emptyDir data survives container
-//    restarts and agent restarts; API-backed files are rewritten only when they differ (the
-//    atomic ..data swap). persistentVolumeClaim and the other plugins are not supported yet and
-//    fail clearly.
+//    hostPath (the `type` checks; no type and nothing there: a directory, as containerd makes
+//    it), configMap and downwardAPI (files on disk), secret and projected (files on a tmpfs).
+//    What exists already is kept: emptyDir data survives container restarts and agent
+//    restarts; API-backed files are rewritten only when they differ (the atomic ..data swap),
+//    which is also how updates reach a running pod. persistentVolumeClaim and the other plugins
+//    are not supported yet and fail clearly.
 //  - mountsFor(pod, container) maps a container's volumeMounts (mountPath, readOnly, subPath,
 //    subPathExpr) to the host paths the runtime bind-mounts. configMap, secret, downwardAPI and
 //    projected volumes are always read-only, as with the kubelet. mountPropagation is ignored.

@@ -164,6 +164,8 @@ TEST_F(VolumeManagerTest, HostPathTypesAreCheckedAsTheKubeletDoes) {
                           "MountVolume.SetUp failed for volume \"notblock\" : hostPath type check "
                           "failed: " +
                               base + "/file is not a block device"}));
+  EXPECT_TRUE(fs::is_directory(base + "/anything"));  // no type: made as containerd does
+  EXPECT_EQ(modeOf(base + "/anything"), 0755u);
   EXPECT_TRUE(fs::is_directory(base + "/new/deep"));
   EXPECT_EQ(modeOf(base + "/new/deep"), 0755u);
   EXPECT_TRUE(fs::is_regular_file(base + "/dir/new-file"));
