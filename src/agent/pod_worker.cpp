@@ -66,6 +66,15 @@ std::string podDescription(const bj::object& pod) {
          json::getString(*meta, "uid") + ")";
 }
 
+bool isInitContainer(const bj::object& pod, const std::string& name) {
+  const auto* spec = json::getObject(pod, "spec");
+  const auto* inits = spec ? json::getArray(*spec, "initContainers") : nullptr;
+  if (!inits) return false;
+  return std::any_of(inits->begin(), inits->end(), [&](const bj::value& c) {
+    return c.is_object() && json::getString(c.as_object(), "name") == name;
+  });
+}
+
 bool shouldRestart(const std::string& policy, int exitCode) {
   if (policy == "Never") return false;
   if (policy == "OnFailure") return exitCode != 0;
@@ -227,7 +236,8 @@ void PodWorker::recordContainerEvent(const bj::object& pod, const std::string& c
                                      const std::string& message) {
   if (!deps_.recorder) return;
   client::ObjectReference ref = client::ObjectReference::of(pod, "v1", "Pod");
-  ref.fieldPath = "spec.containers{" + container + "}";
+  ref.fieldPath = (isInitContainer(pod, container) ? "spec.initContainers{" : "spec.containers{") +
+                  container + "}";
   deps_.recorder->event(ref, type, reason, message);
 }
 

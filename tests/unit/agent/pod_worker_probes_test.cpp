@@ -156,7 +156,7 @@ TEST_F(PodWorkerProbesTest, StartupProbeHoldsLivenessAndReadiness) {
   size_t boots = countExecs("app:boot");
   executor_->advance(3s);
   EXPECT_EQ(countExecs("app:boot"), boots);  // done once it succeeded
-  EXPECT_GE(countExecs("app:ready"), 1u);   // the other two run now
+  EXPECT_GE(countExecs("app:ready"), 1u);    // the other two run now
   EXPECT_GE(countExecs("app:live"), 1u);
   EXPECT_EQ(container().at("ready"), true);
   EXPECT_EQ(container().at("restartCount"), 0);
@@ -263,6 +263,12 @@ TEST_F(PodWorkerProbesTest, InitContainersRunInOrderBeforeTheApp) {
   std::vector<std::string> started;
   for (const auto& e : events_->events()) {
     if (e.reason == "Started") started.push_back(e.message);
+  }
+  for (const auto& e : events_->events()) {
+    if (e.message == "Started container init-a") {
+      EXPECT_EQ(e.about.fieldPath, "spec.initContainers{init-a}");
+    }
+    if (e.message == "Started container app") EXPECT_EQ(e.about.fieldPath, "spec.containers{app}");
   }
   EXPECT_EQ(started,
             (std::vector<std::string>{"Started container init-a", "Started container init-b",

@@ -11,8 +11,10 @@
 #include <signal.h>
 #include <sys/mount.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <filesystem>
 #include <mutex>
 #include <random>
@@ -177,6 +179,24 @@ TEST_F(CrunExecTest, TheTerminationLogBecomesTheMessage) {
   id = run(R"({"name":"quiet","command":["sh","-c","exit 1"]})");
   s = waitExited(id);
   EXPECT_EQ(s.message, "");
+}
+
+// What an exec probe costs here: `true` through execSync, one after another. Printed (p50 and
+// max), never asserted.
+TEST_F(CrunExecTest, MeasureExecSync) {
+  std::string id = run(kSleeper);
+  std::vector<double> ms;
+  for (int i = 0; i < 20; ++i) {
+    auto began = std::chrono::steady_clock::now();
+    ExecResult r = runtime_->execSync(id, {"true"}, 10s);
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - began)
+                     .count());
+    ASSERT_EQ(r.exitCode, 0);
+  }
+  std::sort(ms.begin(), ms.end());
+  std::printf("execSync `true`: p50 %.1f ms, max %.1f ms over %zu\n", ms[ms.size() / 2], ms.back(),
+              ms.size());
+  runtime_->stopContainer(id, 0s);
 }
 
 }  // namespace
