@@ -9,7 +9,7 @@ DEB_PACKAGES := build-essential cmake ninja-build ccache lld pkg-config \
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev \
   libyaml-cpp-dev libsqlite3-dev libssl-dev libcli11-dev \
   libgtest-dev libgmock-dev libbenchmark-dev curl \
-  libarchive-dev busybox-static crun libjemalloc-dev nftables
+  libarchive-dev busybox-static crun libjemalloc-dev nftables zlib1g-dev
 
 CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 ifdef CI
