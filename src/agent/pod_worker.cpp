@@ -455,6 +455,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
     terminal_ = true;
     if (probes_) probes_->stop();
     deps_.runtime->stopSandbox(sandboxId_);
+    tearDownVolumes();  // the kubelet unmounts a terminated pod's volumes too
   }
   writeStatus(pod, std::move(status));
 }

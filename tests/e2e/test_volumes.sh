@@ -6,8 +6,8 @@
 # configMap), readOnly (writes fail), emptyDir `medium: Memory` as a tmpfs of its sizeLimit,
 # hostPath DirectoryOrCreate, and the kubelet's FailedMount for a missing hostPath directory, a
 # missing ConfigMap (the pod starts once it exists, and sees its update) and a
-# persistentVolumeClaim; an agent kill -9 + restart leaves the pods alone, and deletion leaves no
-# mount and no directory behind.
+# persistentVolumeClaim; a finished pod's volumes go; an agent kill -9 + restart leaves the pods
+# alone, and deletion leaves no mount and no directory behind.
 # Needs root and crun (skipped otherwise); runs in a network namespace of its own.
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
@@ -241,6 +241,24 @@ kubectl create configmap late --from-literal=k=v2 --dry-run=client -o yaml | kub
 eventually "a ConfigMap update reaches the running pod (10 s refresh)" "^v2$" \
   kubectl exec late -- cat /v/k
 
+# --- a finished pod's volumes go when it terminates (as the kubelet unmounts them) --------------
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: done}
+spec:
+  nodeName: $NODE
+  restartPolicy: Never
+  containers:
+  - {name: c, image: cube-test/busybox:1, command: ["sh", "-c", "echo x > /m/x"], volumeMounts: [{name: m, mountPath: /m}]}
+  volumes:
+  - {name: m, emptyDir: {medium: Memory}}
+YAML
+eventually "done is Completed" "^done +0/1 +Completed +0 " row done
+DONE_UID=$(field done '{.metadata.uid}')
+or_none() { local out; out=$("$@"); if [ -z "$out" ]; then echo none; else echo "$out"; fi; }
+eventually "its tmpfs is unmounted and its directory removed" "^none$" or_none pod_dirs "$DONE_UID"
+
 # --- agent kill -9 and restart --------------------------------------------------------------------
 COUNT_UID=$(field count '{.metadata.uid}')
 kill -9 "$LAST_AGENT_PID"
@@ -253,11 +271,10 @@ expect "its volumes are still served" "^Running loop seq [0-9]+$" get "$COUNT_IP
 expect "the secret's tmpfs is still mounted" "kubernetes.io~secret/creds tmpfs" node_mounts
 
 # --- deletion leaves nothing ----------------------------------------------------------------------
-kubectl delete pod count inspect restarts nohost late claim --wait=false >/dev/null
+kubectl delete pod count inspect restarts nohost late claim done --wait=false >/dev/null
 eventually "every pod is gone" "^No resources found" kubectl get pods
 # The server removes a pod once its grace period ends (1 s here), which may be before the agent
 # has finished its teardown: wait for the agent, not for the API.
-or_none() { local out; out=$("$@"); if [ -z "$out" ]; then echo none; else echo "$out"; fi; }
 eventually "no mount is left under the node's pods dir" "^none$" or_none node_mounts
 eventually "no pod directory is left (count, adopted after the restart)" "^none$" \
   or_none pod_dirs "$COUNT_UID"

@@ -115,6 +115,21 @@ TEST_F(VolumePodWorkerTest, ConfigMapUpdatesReachTheRunningPod) {
   EXPECT_EQ(stateName(), "running");
 }
 
+TEST_F(VolumePodWorkerTest, ATerminatedPodsVolumesGo) {
+  client_->objects["configmaps/default/web"] = bj::object{{"data", bj::object{}}};
+  auto p = *volumePod();
+  p["spec"].as_object()["restartPolicy"] = "Never";
+  p["metadata"].as_object()["annotations"] = bj::object{{runtime::kFakeRunSecondsAnnotation, "2"},
+                                                        {runtime::kFakeExitCodeAnnotation, "0"}};
+  startWorker(std::make_shared<const bj::object>(std::move(p)));
+  executor_->advance(500ms);
+  EXPECT_EQ(stateName(), "running");
+  EXPECT_TRUE(fs::exists(emptyDir()));
+  executor_->advance(3s);
+  EXPECT_EQ(phase(), "Succeeded");
+  EXPECT_FALSE(fs::exists(podDir()));
+}
+
 TEST_F(VolumePodWorkerTest, ABadSubPathIsCreateContainerConfigError) {
   client_->objects["configmaps/default/web"] = bj::object{{"data", bj::object{}}};
   auto p = *volumePod();
