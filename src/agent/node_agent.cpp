@@ -1,8 +1,11 @@
 #include "agent/node_agent.h"
 
 #include "agent/node_status.h"
+#include "agent/volumes/volume_manager.h"
 #include "common/json_util.h"
 #include "common/log.h"
+
+#include <filesystem>
 
 namespace cube::agent {
 
@@ -215,7 +218,24 @@ size_t NodeAgent::removeOrphanSandboxes() {
                      << e.what();
     }
   }
+  removeOrphanVolumes();
   return removed;
+}
+
+void NodeAgent::removeOrphanVolumes() {
+  if (config_->podsDir.empty()) return;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(config_->podsDir, ec)) {
+    const std::string uid = entry.path().filename().string();
+    if (workerFor(uid)) continue;
+    CUBE_LOG(Info) << "node " << config_->nodeName << ": removing the volumes of pod " << uid
+                   << ", which is no longer on this node";
+    try {
+      volumes::VolumeManager(config_->podsDir).tearDown(uid);
+    } catch (const std::exception& e) {
+      CUBE_LOG(Warn) << "node " << config_->nodeName << ": volumes of " << uid << ": " << e.what();
+    }
+  }
 }
 
 void NodeAgent::onRuntimeEvent(const runtime::RuntimeEvent& event) {

@@ -44,9 +44,9 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   void podDeleted(const PodPtr& pod);
 
   // Housekeeping (the kubelet's pod cleanup): stops and removes the sandboxes of pods this node
-  // has no worker for — pods deleted while the agent was down — and frees their IPs. Call it
-  // only once the pod watch has synced: before that, every pod looks unknown. Returns how many
-  // sandboxes it removed.
+  // has no worker for — pods deleted while the agent was down — frees their IPs, and removes
+  // their volume directories (under NodeConfig::podsDir). Call it only once the pod watch has
+  // synced: before that, every pod looks unknown. Returns how many sandboxes it removed.
   size_t removeOrphanSandboxes();
 
   const std::string& nodeName() const { return config_->nodeName; }
@@ -63,6 +63,7 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   // Remembers what the server answered (uid, podCIDR, status for transition times).
   void noteNode(const boost::json::object& node);
   void onRuntimeEvent(const runtime::RuntimeEvent& event);
+  void removeOrphanVolumes();
   std::shared_ptr<PodWorker> workerFor(const std::string& uid) const;
 
   std::shared_ptr<NodeConfig> config_;

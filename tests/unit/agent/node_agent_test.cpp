@@ -5,6 +5,9 @@
 #include "agent/node_agent.h"
 #include "pod_worker_fixture.h"
 
+#include <filesystem>
+#include <fstream>
+
 namespace cube::agent {
 namespace {
 
@@ -60,6 +63,29 @@ TEST_F(PodWorkerTest, NodeAgentRemovesTheSandboxesOfPodsItNoLongerHas) {
   EXPECT_NE(left[0].podUid, orphan.podUid);
   EXPECT_EQ(agent->removeOrphanSandboxes(), 0u);
   agent->stop();
+}
+
+// ...and the volume directories such pods left under the node's pods dir.
+TEST_F(PodWorkerTest, NodeAgentRemovesTheVolumesOfPodsItNoLongerHas) {
+  namespace fs = std::filesystem;
+  fs::path podsDir = fs::temp_directory_path() / ("cube-orphans-" + std::to_string(::getpid()));
+  auto config = std::make_shared<NodeConfig>(*deps_.config);
+  config->podsDir = podsDir.string();
+  auto agent = std::make_shared<NodeAgent>(*config, executor_, client_, runtime_);
+  agent->start();
+  auto p = pod("Always");
+  agent->podChanged(p);
+  executor_->advance(1s);
+  const std::string liveUid = json::getString(*json::getObject(*p, "metadata"), "uid");
+  fs::create_directories(podsDir / liveUid / "volumes/kubernetes.io~empty-dir/data");
+  fs::create_directories(podsDir / "gone-uid/volumes/kubernetes.io~empty-dir/data");
+  std::ofstream(podsDir / "gone-uid/volumes/kubernetes.io~empty-dir/data/file") << "x";
+
+  agent->removeOrphanSandboxes();
+  EXPECT_FALSE(fs::exists(podsDir / "gone-uid"));
+  EXPECT_TRUE(fs::exists(podsDir / liveUid / "volumes/kubernetes.io~empty-dir/data"));
+  agent->stop();
+  fs::remove_all(podsDir);
 }
 
 }  // namespace
