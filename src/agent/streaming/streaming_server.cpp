@@ -6,6 +6,7 @@
 #include "common/api_error.h"
 #include "common/json_util.h"
 
+#include <stdexcept>
 #include <vector>
 
 namespace cube::agent::streaming {
@@ -39,7 +40,12 @@ StreamingServer::StreamingServer(const std::string& address, uint16_t port, PodL
                                               const http::ResponderPtr& responder) {
         handle(locator, request, responder);
       });
-  server_->start();
+  try {
+    server_->start();
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot serve logs and exec on " + address + ":" +
+                             std::to_string(port) + " (--kubelet-port): " + e.what());
+  }
 }
 
 StreamingServer::~StreamingServer() {

@@ -236,5 +236,16 @@ TEST_F(StreamingServerTest, ContainerLogsWithKubectlsQuery) {
   EXPECT_NE(in.find("HTTP/1.1 404"), std::string::npos) << in;
 }
 
+TEST_F(StreamingServerTest, APortInUseIsAClearError) {
+  try {
+    StreamingServer second("127.0.0.1", server_->port(), nullptr);
+    FAIL() << "bound a port in use";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot serve logs and exec on 127.0.0.1:"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace cube::agent::streaming
