@@ -55,6 +55,25 @@ trap cleanup EXIT
 
 CRUN_NODES=()  # "data dir|bridge" of every crun agent started (restarts repeat an entry)
 
+# The test images of tests/images/build.sh (busybox, http-echo, ...), built by build_test_images.
+IMAGES="$E2E_DIR/images"
+build_test_images() {
+  [ -f "$IMAGES/busybox-oci.tar" ] && return 0
+  bash "$(dirname "${BASH_SOURCE[0]}")/../images/build.sh" "$IMAGES" >/dev/null ||
+    { echo "tests/images/build.sh failed"; exit 1; }
+}
+
+# import_test_images DATA_DIR ARCHIVE...: builds the test images and imports the named archives
+# (e.g. busybox-oci.tar) into a node's data dir, as `cube image import --data-dir` does.
+import_test_images() {
+  local data=$1 archive paths=()
+  shift
+  build_test_images
+  for archive in "$@"; do paths+=("$IMAGES/$archive"); done
+  "$CUBE_BIN" image import --data-dir "$data" "${paths[@]}" >/dev/null ||
+    { echo "cube image import failed"; exit 1; }
+}
+
 # crun_available: root and crun, as real containers need (tests skip otherwise).
 crun_available() { [ "$(id -u)" = 0 ] && command -v crun >/dev/null 2>&1; }
 

@@ -24,8 +24,7 @@ E2E_CLEANUP_HOOKS+=(dump_agent_log)
 
 NODE=real-1
 DATA=$(crun_data_dir "$NODE")
-IMAGES="$E2E_DIR/images"
-bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
+build_test_images
 expect "import busybox into the node's store" "imported docker.io/cube-test/busybox:1" \
   "$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar"
 # The images directory is imported when the agent starts (air-gapped nodes).

@@ -4,10 +4,9 @@
 # and corrupt archives that fail clearly without touching the store.
 source "$(dirname "$0")/lib.sh"
 
-IMAGES="$E2E_DIR/images"
 DATA="$E2E_DIR/data"
 STORE="$DATA/agent/images-store"
-bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
+build_test_images
 
 img() { "$CUBE_BIN" image "$@" --data-dir "$DATA"; }
 count() { find "$1" -mindepth 1 -maxdepth 1 | wc -l; }

@@ -19,8 +19,7 @@ E2E_CLEANUP_HOOKS+=(dump_server_log stop_server)
 DATA="$E2E_DIR/data"
 BRIDGE=cubes$$
 NODE=$(hostname | tr '[:upper:]' '[:lower:]')
-IMAGES="$E2E_DIR/images"
-bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
+build_test_images
 expect "import busybox into the server's data dir" "imported docker.io/cube-test/busybox:1" \
   "$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar"
 # make run's way: the archives of DATA/agent/images are imported when the node starts.

@@ -18,10 +18,7 @@ E2E_CLEANUP_HOOKS+=(dump_agent_log)
 
 NODE=streams-1
 DATA=$(crun_data_dir "$NODE")
-IMAGES="$E2E_DIR/images"
-bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
-"$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar" "$IMAGES/http-echo-oci.tar" >/dev/null ||
-  { echo "image import failed"; exit 1; }
+import_test_images "$DATA" busybox-oci.tar http-echo-oci.tar
 
 start_cluster
 start_crun_agent "$NODE" --restart-backoff 1
@@ -149,6 +146,14 @@ PF_PID=$!
 eventually "port-forward listens" "Forwarding from 127.0.0.1:8888 -> 8080" cat "$E2E_DIR/pf.out"
 expect "port-forward: the pod answers on localhost:8888" "^Welcome! web$" curl -sS --max-time 10 http://127.0.0.1:8888/cgi-bin/index.cgi
 expect "port-forward: a second connection too" "^Welcome! web$" curl -sS --max-time 10 http://127.0.0.1:8888/cgi-bin/index.cgi
+kill "$PF_PID" 2>/dev/null
+wait "$PF_PID" 2>/dev/null
+# kubectl's fallback when WebSockets are off: a plain SPDY/3.1 upgrade.
+KUBECTL_PORT_FORWARD_WEBSOCKETS=false kubectl port-forward web 8889:8080 >"$E2E_DIR/pf2.out" 2>&1 &
+PF_PID=$!
+eventually "port-forward over SPDY listens" "Forwarding from 127.0.0.1:8889 -> 8080" cat "$E2E_DIR/pf2.out"
+expect "port-forward over SPDY: the pod answers" "^Welcome! web$" \
+  curl -sS --max-time 10 http://127.0.0.1:8889/cgi-bin/index.cgi
 kill "$PF_PID" 2>/dev/null
 wait "$PF_PID" 2>/dev/null
 

@@ -25,10 +25,7 @@ E2E_CLEANUP_HOOKS+=(dump_agent_log)
 
 NODE=vol-1
 DATA=$(crun_data_dir "$NODE")
-IMAGES="$E2E_DIR/images"
-bash "$(dirname "$0")/../images/build.sh" "$IMAGES" >/dev/null || { echo "build.sh failed"; exit 1; }
-"$CUBE_BIN" image import --data-dir "$DATA" "$IMAGES/busybox-oci.tar" "$IMAGES/http-echo-oci.tar" \
-  >/dev/null || { echo "image import failed"; exit 1; }
+import_test_images "$DATA" busybox-oci.tar http-echo-oci.tar
 
 start_cluster
 start_crun_agent "$NODE" --restart-backoff 1
