@@ -100,7 +100,10 @@ void servePortForward(const http::Request& request, const LocatedPod& pod,
         websocketAccept(request.header("Sec-WebSocket-Key")) +
         "\r\nSec-WebSocket-Protocol: " + kWebSocketTunnel + "\r\n\r\n";
   } else {
-    answer = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: SPDY/3.1\r\nConnection: Upgrade\r\n\r\n";
+    // The one port-forward protocol version there is; kubectl refuses an answer without it.
+    answer =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: SPDY/3.1\r\nConnection: Upgrade\r\n"
+        "X-Stream-Protocol-Version: portforward.k8s.io\r\n\r\n";
   }
   if (!http::writeAll(conn.fd, answer)) {
     ::close(conn.fd);
