@@ -14,7 +14,7 @@
 #include "apiserver/handlers/encoding.h"
 #include "apiserver/handlers/resource_handler.h"
 #include "apiserver/handlers/watch_handler.h"
-#include "apiserver/http/http_server.h"
+#include "http/http_server.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
 #include "apiserver/watch_cache.h"

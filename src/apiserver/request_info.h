@@ -2,7 +2,7 @@
 // RequestInfo: what an API path and method ask for, parsed as Kubernetes' RequestInfoFactory does
 // (/api/v1/namespaces/ns/pods/name/status, /apis/apps/v1/deployments?watch=true, ...).
 
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 // and ends after the container has exited and its log shim has finished the file.
 
 #include "agent/streaming/pod_locator.h"
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 #include "runtime/crun/container_log.h"
 
 namespace cube::agent::streaming {

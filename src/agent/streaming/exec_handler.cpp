@@ -2,7 +2,7 @@
 
 #include "agent/streaming/container_logs.h"
 #include "agent/streaming/websocket.h"
-#include "apiserver/http/socket_io.h"
+#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 #include "common/log.h"

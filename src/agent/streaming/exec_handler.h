@@ -11,7 +11,7 @@
 // container without stdin.
 
 #include "agent/streaming/pod_locator.h"
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 
 #include <string>
 

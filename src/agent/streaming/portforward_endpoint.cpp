@@ -3,7 +3,7 @@
 #include "agent/streaming/netns_dialer.h"
 #include "agent/streaming/port_forward_session.h"
 #include "agent/streaming/websocket.h"
-#include "apiserver/http/socket_io.h"
+#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 

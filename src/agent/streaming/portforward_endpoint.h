@@ -6,7 +6,7 @@
 // SPDY/3.1+portforward.k8s.io) and falls back to a plain `Upgrade: SPDY/3.1`; both are served.
 
 #include "agent/streaming/pod_locator.h"
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 
 namespace cube::agent::streaming {
 

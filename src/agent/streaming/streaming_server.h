@@ -8,11 +8,11 @@
 //   GET|POST /portForward/<ns>/<pod>                portforward_endpoint.h (WebSocket or SPDY)
 //   GET /healthz
 //
-// It is the project's one HTTP server (apiserver/http) in a second instance; errors are
+// It is the project's one HTTP server (src/http) in a second instance; errors are
 // Kubernetes Status objects.
 
 #include "agent/streaming/pod_locator.h"
-#include "apiserver/http/http_server.h"
+#include "http/http_server.h"
 
 #include <memory>
 #include <string>

@@ -1,6 +1,6 @@
 #include "apiserver/handlers/pod_streams.h"
 
-#include "apiserver/http/socket_io.h"
+#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 #include "common/log.h"

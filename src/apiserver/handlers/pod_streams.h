@@ -7,7 +7,7 @@
 // end to end by kubectl and the agent (the upgrade-aware proxy of kube-apiserver, without TLS).
 // A node that cannot be reached is a 500 Status naming the dial error.
 
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 
 #include <boost/json/object.hpp>
 

@@ -4,7 +4,7 @@
 // are routed from here.
 
 #include "api/resource_registry.h"
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
 

@@ -5,7 +5,7 @@
 // off by the stream's bound, never buffered without limit.
 
 #include "api/resource.h"
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
 

@@ -3,7 +3,7 @@
 // separate pool of blocking workers (store writes wait for fsync batches) so a slow handler never
 // stalls I/O. Watches are chunked streams written from the I/O threads.
 
-#include "apiserver/http/http_types.h"
+#include "http/http_types.h"
 
 #include <cstdint>
 #include <memory>

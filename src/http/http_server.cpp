@@ -1,4 +1,4 @@
-#include "apiserver/http/http_server.h"
+#include "http/http_server.h"
 
 #include "common/api_error.h"
 #include "common/json_util.h"

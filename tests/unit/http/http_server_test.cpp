@@ -1,7 +1,7 @@
 // HttpServer: request/response over a real loopback socket, the 3 MiB body limit, and a watch
 // stream whose client stops reading being closed instead of buffering without bound.
 
-#include "apiserver/http/http_server.h"
+#include "http/http_server.h"
 #include "client/http_connection.h"
 
 #include <arpa/inet.h>

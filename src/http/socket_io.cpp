@@ -1,4 +1,4 @@
-#include "apiserver/http/socket_io.h"
+#include "http/socket_io.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
 // A handler that takes its connection over (hijack): bytes the client sent right after the
 // request reach the handler, the socket is blocking and the server writes nothing more on it;
 // and spliceConnections copies both ways with half-closes passed on.
-#include "apiserver/http/http_server.h"
-#include "apiserver/http/socket_io.h"
+#include "http/http_server.h"
+#include "http/socket_io.h"
 
 #include <gtest/gtest.h>
 #include <netinet/in.h>
