@@ -152,8 +152,8 @@ void AgentHost::housekeeping() {
 }
 
 void AgentHost::stop() {
-  if (streaming_) streaming_->stop();
   *stopping_ = true;
+  if (streaming_) streaming_->stop();
   for (const auto& n : nodeList_) n->stop();
   if (staticPods_) staticPods_->stop();
   if (pods_) pods_->stop();

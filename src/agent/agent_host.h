@@ -59,12 +59,12 @@ class AgentHost {
 
  private:
   NodeAgentPtr nodeOf(const client::ObjectPtr& pod) const;
-  // The streaming server's view of a pod: from the pod watch, with its node's runtime.
-  std::optional<streaming::LocatedPod> locatePod(const std::string& ns,
-                                                 const std::string& name) const;
   // Every housekeepingInterval once the pod watch has synced: the nodes remove the sandboxes of
   // pods they no longer have (deleted while the agent was down).
   void housekeeping();
+  // The streaming server's view of a pod: from the pod watch, with its node's runtime.
+  std::optional<streaming::LocatedPod> locatePod(const std::string& ns,
+                                                 const std::string& name) const;
 
   AgentHostOptions options_;
   client::ApiClientPtr client_;
