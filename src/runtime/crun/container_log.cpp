@@ -1,5 +1,7 @@
 #include "runtime/crun/container_log.h"
 
+#include "runtime/crun/child_process.h"
+
 #include "runtime/runtime.h"
 
 #include <fcntl.h>
@@ -276,14 +278,7 @@ int startLogShim(int stdoutFd, int stderrFd, int logFd) {
   if (pid < 0) throw RuntimeError(std::string("fork log shim: ") + std::strerror(errno));
   if (pid > 0) return pid;
   // Child: only async-signal-safe calls until exec (or the shim loop, which allocates nothing).
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-  }
+  resetSignalsForChild();
   ::signal(SIGPIPE, SIG_IGN);
   ::setsid();  // no terminal signal of the agent's session reaches it
   ::prctl(PR_SET_NAME, "cube-log-shim", 0, 0, 0);

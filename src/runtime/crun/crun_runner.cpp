@@ -1,5 +1,6 @@
 #include "runtime/crun/crun_runner.h"
 
+#include "runtime/crun/child_process.h"
 #include "runtime/crun/container_log.h"
 #include "runtime/crun/mount_table.h"
 
@@ -10,7 +11,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -53,62 +53,6 @@ std::string findOnPath(const std::string& name) {
     if (::access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return "";
-}
-
-// Writes a message to fd 2 of the child, async-signal-safe.
-void childFail(int fd, const char* what) {
-  const char* err = std::strerror(errno);  // glibc's strerror of a known errno does not allocate
-  (void)!::write(fd, "cube: ", 6);
-  (void)!::write(fd, what, std::strlen(what));
-  (void)!::write(fd, ": ", 2);
-  (void)!::write(fd, err, std::strlen(err));
-  (void)!::write(fd, "\n", 1);
-}
-
-// fork + exec of `argv`, stdio on the given fds. Between fork and exec only async-signal-safe
-// calls (the parent is multi-threaded): signal mask and dispositions reset, the optional private
-// mount namespace, fd setup, exec.
-pid_t spawn(const std::vector<std::string>& args, int inFd, int outFd, int errFd,
-            bool privateCgroupView) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
-  pid_t pid = ::fork();
-  if (pid < 0) images::throwErrno("fork");
-  if (pid > 0) return pid;
-
-  // Child.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-  }
-  if (::dup2(inFd, 0) < 0 || ::dup2(outFd, 1) < 0 || ::dup2(errFd, 2) < 0) {
-    childFail(errFd, "dup2");
-    ::_exit(126);
-  }
-  ::syscall(SYS_close_range, 3u, ~0u, 0u);
-  if (privateCgroupView) {
-    if (::unshare(CLONE_NEWNS) != 0) {
-      childFail(2, "unshare(CLONE_NEWNS)");
-      ::_exit(126);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
-      childFail(2, "make / rslave");
-      ::_exit(126);
-    }
-    if (::umount2(kUnifiedMount, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT) {
-      childFail(2, "umount /sys/fs/cgroup/unified");
-      ::_exit(126);
-    }
-  }
-  ::execv(argv[0], argv.data());
-  childFail(2, argv[0]);
-  ::_exit(127);
 }
 
 int waitChild(pid_t pid) {
@@ -341,7 +285,12 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
 pid_t CrunRunner::spawnCrun(const std::vector<std::string>& argv, int inFd, int outFd, int errFd) {
   // Held across fork so reapStrays never sees this child before it is registered.
   std::lock_guard lock(mutex_);
-  pid_t pid = spawn(argv, inFd, outFd, errFd, hybrid_);
+  ChildOptions child;
+  child.inFd = inFd;
+  child.outFd = outFd;
+  child.errFd = errFd;
+  child.privateCgroupView = hybrid_;
+  pid_t pid = spawnChild(argv, child);
   ownCrunPids_.insert(pid);
   return pid;
 }

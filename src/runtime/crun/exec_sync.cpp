@@ -1,12 +1,11 @@
 #include "runtime/crun/exec_sync.h"
 
+#include "runtime/crun/child_process.h"
 #include "runtime/images/file_util.h"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,68 +18,6 @@ namespace cube::runtime::crun {
 
 using images::UniqueFd;
 
-namespace {
-
-void childFail(const char* what) {
-  const char* err = std::strerror(errno);
-  (void)!::write(2, "cube exec: ", 11);
-  (void)!::write(2, what, std::strlen(what));
-  (void)!::write(2, ": ", 2);
-  (void)!::write(2, err, std::strlen(err));
-  (void)!::write(2, "\n", 1);
-}
-
-// The helper, between fork and _exit: only async-signal-safe calls (the agent has threads).
-[[noreturn]] void runHelper(char* const* argv, int devNull, int out, bool hybrid) {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-  }
-  ::setpgid(0, 0);                              // the timeout kills the group: helper and crun
-  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);  // the command's orphans come here (see header)
-  if (::dup2(devNull, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(out, 2) < 0) ::_exit(126);
-  ::syscall(SYS_close_range, 3u, ~0u, 0u);
-  if (hybrid) {
-    if (::unshare(CLONE_NEWNS) != 0) {
-      childFail("unshare(CLONE_NEWNS)");
-      ::_exit(126);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
-      childFail("make / rslave");
-      ::_exit(126);
-    }
-    if (::umount2("/sys/fs/cgroup/unified", MNT_DETACH) != 0 && errno != EINVAL &&
-        errno != ENOENT) {
-      childFail("umount /sys/fs/cgroup/unified");
-      ::_exit(126);
-    }
-  }
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    childFail("fork");
-    ::_exit(126);
-  }
-  if (pid == 0) {
-    ::execv(argv[0], argv);
-    childFail(argv[0]);
-    ::_exit(127);
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) ::_exit(126);
-  }
-  int other;
-  while (::waitpid(-1, &other, WNOHANG) > 0) {
-  }
-  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-}
-
-}  // namespace
-
 ExecResult execInContainer(const ExecTarget& target, const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout, size_t outputCap) {
   if (argv.empty()) throw RuntimeError("exec in " + target.containerId + ": no command");
@@ -90,20 +27,23 @@ ExecResult execInContainer(const ExecTarget& target, const std::vector<std::stri
   if (!target.pidFile.empty()) args.push_back("--pid-file=" + target.pidFile);
   args.push_back(target.containerId);
   args.insert(args.end(), argv.begin(), argv.end());
-  std::vector<char*> cargs;
-  for (auto& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) images::throwErrno("pipe");
   UniqueFd readEnd(fds[0]), writeEnd(fds[1]);
   UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!devNull) images::throwErrno("open /dev/null");
 
-  pid_t helper = ::fork();
-  if (helper < 0) images::throwErrno("fork");
-  if (helper == 0) runHelper(cargs.data(), devNull.get(), writeEnd.get(), target.hybridCgroups);
-  ::setpgid(helper, helper);  // also here: the kill below may come before the child's own call
+  // crun one step removed, under a subreaper helper (see the header); in its own group, which
+  // the timeout kills: helper and crun.
+  ChildOptions child;
+  child.inFd = devNull.get();
+  child.outFd = writeEnd.get();
+  child.errFd = writeEnd.get();
+  child.privateCgroupView = target.hybridCgroups;
+  child.group = ChildOptions::Group::kOwnGroup;
+  child.subreaperHelper = true;
+  child.failurePrefix = "cube exec: ";
+  pid_t helper = spawnChild(args, child);
   writeEnd.reset();
   UniqueFd helperFd(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0)));
 
