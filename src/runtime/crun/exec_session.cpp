@@ -1,12 +1,13 @@
 #include "runtime/crun/exec_session.h"
 
+#include "runtime/crun/child_process.h"
 #include "runtime/crun/crun_runtime.h"
 #include "runtime/images/file_util.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -14,6 +15,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <vector>
 
 namespace cube::runtime::crun {
 
@@ -21,63 +24,13 @@ using images::UniqueFd;
 
 namespace {
 
-void childFail(const char* what) {
-  const char* err = std::strerror(errno);
-  (void)!::write(2, "cube exec: ", 11);
-  (void)!::write(2, what, std::strlen(what));
-  (void)!::write(2, ": ", 2);
-  (void)!::write(2, err, std::strlen(err));
-  (void)!::write(2, "\n", 1);
-}
-
-// The helper, between fork and _exit: only async-signal-safe calls (the agent has threads).
-[[noreturn]] void runHelper(char* const* argv, int in, int out, int err, bool tty, bool hybrid) {
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);
-  }
-  ::setsid();  // kill() ends the session's group; a terminal becomes its controlling one
-  if (::dup2(in, 0) < 0 || ::dup2(out, 1) < 0 || ::dup2(err, 2) < 0) ::_exit(126);
-  ::syscall(SYS_close_range, 3u, ~0u, 0u);
-  if (tty) ::ioctl(0, TIOCSCTTY, 0);
-  if (hybrid) {
-    if (::unshare(CLONE_NEWNS) != 0) {
-      childFail("unshare(CLONE_NEWNS)");
-      ::_exit(126);
-    }
-    if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) != 0) {
-      childFail("make / rslave");
-      ::_exit(126);
-    }
-    if (::umount2("/sys/fs/cgroup/unified", MNT_DETACH) != 0 && errno != EINVAL &&
-        errno != ENOENT) {
-      childFail("umount /sys/fs/cgroup/unified");
-      ::_exit(126);
-    }
-  }
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    childFail("fork");
-    ::_exit(126);
-  }
-  if (pid == 0) {
-    ::execv(argv[0], argv);
-    childFail(argv[0]);
-    ::_exit(127);
-  }
-  // The helper keeps no copy of the streams: their end of file is the command's.
-  ::close(0);
-  ::close(1);
-  ::close(2);
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) ::_exit(126);
-  }
-  ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+// The children of a single-threaded process (the helper, crun).
+std::vector<pid_t> childrenOf(pid_t pid) {
+  std::vector<pid_t> out;
+  std::string id = std::to_string(pid);
+  std::ifstream in("/proc/" + id + "/task/" + id + "/children");
+  for (pid_t child; in >> child;) out.push_back(child);
+  return out;
 }
 
 class CrunExecProcess : public Runtime::ExecProcess {
@@ -87,7 +40,8 @@ class CrunExecProcess : public Runtime::ExecProcess {
         in_(std::move(in)),
         out_(std::move(out)),
         err_(std::move(err)),
-        tty_(tty) {}
+        tty_(tty),
+        helperFd_(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0))) {}
 
   ~CrunExecProcess() override {
     if (helper_ > 0) {
@@ -134,13 +88,27 @@ class CrunExecProcess : public Runtime::ExecProcess {
   }
 
   void kill() override {
-    if (helper_ > 0) ::kill(-helper_, SIGKILL);
+    if (helper_ <= 0) return;
+    // The command first, as execSync's timeout does: crun then returns and the helper reaps
+    // what has ended. Killed with the helper's group instead, the command (in a session crun
+    // made) would live on as the agent's child, whose zombie nothing reaps, and the container's
+    // pid namespace could never end. The command is crun's child; crun the helper's.
+    bool commandKilled = false;
+    for (pid_t crunPid : childrenOf(helper_)) {
+      for (pid_t command : childrenOf(crunPid)) commandKilled |= ::kill(command, SIGKILL) == 0;
+    }
+    struct pollfd pfd {
+      helperFd_.get(), POLLIN, 0
+    };
+    if (commandKilled && helperFd_ && ::poll(&pfd, 1, 1000) > 0) return;
+    ::kill(-helper_, SIGKILL);
   }
 
  private:
   pid_t helper_;
   UniqueFd in_, out_, err_;
   bool tty_;
+  UniqueFd helperFd_;  // a pidfd: readable once the helper has ended
   int exitCode_ = 0;
 };
 
@@ -152,10 +120,6 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const CrunExecTarget& target
   std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec",
                                    target.containerId};
   args.insert(args.end(), options.command.begin(), options.command.end());
-  std::vector<char*> cargs;
-  for (auto& a : args) cargs.push_back(a.data());
-  cargs.push_back(nullptr);
-
   UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!devNull) images::throwErrno("open /dev/null");
   // What the helper gets (childIn/Out/Err) and what the caller keeps (in/out/err).
@@ -194,13 +158,19 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const CrunExecTarget& target
     err = UniqueFd(p[0]);
     childErr = UniqueFd(p[1]);
   }
-  int inFd = childIn ? childIn.get() : devNull.get();
-  pid_t helper = ::fork();
-  if (helper < 0) images::throwErrno("fork");
-  if (helper == 0) {
-    runHelper(cargs.data(), inFd, childOut.get(), childErr.get(), options.tty,
-              target.hybridCgroups);
-  }
+  // crun one step removed, under a subreaper helper (see the header), in its own session:
+  // kill() ends the session's group, and a terminal becomes its controlling one.
+  ChildOptions child;
+  child.inFd = childIn ? childIn.get() : devNull.get();
+  child.outFd = childOut.get();
+  child.errFd = childErr.get();
+  child.privateCgroupView = target.hybridCgroups;
+  child.group = ChildOptions::Group::kOwnSession;
+  child.controllingTty = options.tty;
+  child.subreaperHelper = true;
+  child.helperClosesStdio = true;
+  child.failurePrefix = "cube exec: ";
+  pid_t helper = spawnChild(args, child);
   return std::make_unique<CrunExecProcess>(helper, std::move(in), std::move(out), std::move(err),
                                            options.tty);
 }

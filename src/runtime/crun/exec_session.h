@@ -4,9 +4,14 @@
 // is asked for (resized through TIOCSWINSZ on its master).
 //
 // crun runs as CrunRunner runs it (on a hybrid-cgroup host, in a private mount namespace without
-// /sys/fs/cgroup/unified), one step removed: a helper child (in its own session, the terminal
-// its controlling one) forks crun and waits for it, so the runner's reaping of stray crun
-// zombies cannot take its exit status. The helper exits with the command's code.
+// /sys/fs/cgroup/unified), one step removed, as execInContainer runs it (child_process.h): a
+// helper child (in its own session, the terminal its controlling one) forks crun and waits for
+// it, so the runner's reaping of stray crun zombies cannot take its exit status; the helper is a
+// child subreaper and reaps what the command leaves when crun returns. The helper exits with
+// the command's code. kill() kills the command first (crun's child; it is in a session of
+// crun's own), then the helper's group if the helper has not ended within a second: killed
+// with the group alone, the command would outlive it as the agent's child and its unreaped
+// zombie would keep the container's pid namespace, and so the container, from ending.
 
 #include "runtime/runtime.h"
 

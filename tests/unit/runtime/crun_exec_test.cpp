@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -179,6 +180,31 @@ TEST_F(CrunExecTest, TheTerminationLogBecomesTheMessage) {
   id = run(R"({"name":"quiet","command":["sh","-c","exit 1"]})");
   s = waitExited(id);
   EXPECT_EQ(s.message, "");
+}
+
+// kubectl exec's session going away kills the exec. The command is in a session crun made: were
+// only the helper and crun killed, it would live on as this process's child (nothing reaps its
+// zombie) and the container's pid namespace, so the container, could never end.
+TEST_F(CrunExecTest, AKilledInteractiveExecLetsTheContainerEnd) {
+  std::string id = run(kSleeper);
+  Runtime::ExecOptions o;
+  o.command = {"sh", "-c", "echo started; exec sleep 600"};
+  auto exec = runtime_->startExec(id, o);
+  // Once it has written, the command runs (not crun half way).
+  std::string out;
+  char buf[64];
+  while (out.find('\n') == std::string::npos) {
+    ssize_t n = ::read(exec->stdoutFd(), buf, sizeof buf);
+    ASSERT_GT(n, 0) << "no output: " << out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  EXPECT_EQ(out, "started\n");
+  exec->kill();
+  EXPECT_EQ(exec->wait(), 137);
+
+  runtime_->stopContainer(id, 0s);
+  ContainerStatus s = waitExited(id);
+  EXPECT_EQ(s.exitCode, 137);
 }
 
 // What an exec probe costs here: `true` through execSync, one after another. Printed (p50 and
