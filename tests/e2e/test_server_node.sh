@@ -123,6 +123,24 @@ expect "with a new hash" "^[0-9a-f]{32}$" bash -c "kubectl get pod $STATIC \
 rm "$MANIFESTS/web.manifest"
 eventually "a removed manifest deletes the pod" "NotFound" kubectl get pod "$STATIC"
 
+# kubectl exec runs as the container's process does: its workingDir and user.
+kubectl apply -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Pod
+metadata: {name: whoami}
+spec:
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000}
+  containers:
+  - {name: c, image: cube-test/busybox:1, workingDir: /tmp, command: ["sleep", "3600"]}
+YAML
+eventually "whoami runs" "^whoami +1/1 +Running " kubectl get pod whoami --no-headers
+expect_eq "kubectl exec has the container's working dir and user" "/tmp 1000:3000" \
+  kubectl exec whoami -- sh -c 'echo $(pwd) $(id -u):$(id -g)'
+expect_eq "and so does kubectl exec -i" "/tmp 1000" \
+  bash -c "echo 'echo \$(pwd) \$(id -u)' | kubectl exec -i whoami -- sh"
+expect "delete whoami" "deleted" kubectl delete pod whoami --wait=false
+
 # Workloads with real containers: a Job runs to completion, a Deployment's pods answer.
 expect "kubectl create job" "job.batch/hello created" \
   kubectl create job hello --image=cube-test/busybox:1 -- sh -c 'echo job done'

@@ -726,6 +726,12 @@ void CrunRuntime::removeContainer(const std::string& containerId) {
 ExecResult CrunRuntime::execSync(const std::string& containerId,
                                  const std::vector<std::string>& argv,
                                  std::chrono::milliseconds timeout) {
+  ExecTarget target = execTargetOf(containerId);
+  target.pidFile = records_.containerDir(target.containerId) + "/exec-" + newId() + ".pid";
+  return execInContainer(target, argv, timeout);
+}
+
+ExecTarget CrunRuntime::execTargetOf(const std::string& containerId) {
   ExecTarget target;
   target.crunPath = runner_.crunPath();
   target.stateRoot = runner_.options().stateRoot;
@@ -751,8 +757,7 @@ ExecResult CrunRuntime::execSync(const std::string& containerId,
   } catch (const std::exception& e) {
     throw RuntimeError("exec in " + containerId + ": its bundle: " + e.what());
   }
-  target.pidFile = dir + "/exec-" + newId() + ".pid";
-  return execInContainer(target, argv, timeout);
+  return target;
 }
 
 std::vector<ContainerStatus> CrunRuntime::listContainers(const std::string& sandboxId) {

@@ -30,6 +30,7 @@
 
 #include "network/pod_network.h"
 #include "runtime/crun/crun_runner.h"
+#include "runtime/crun/exec_sync.h"
 #include "runtime/crun/exit_watcher.h"
 #include "runtime/crun/pod_files.h"
 #include "runtime/crun/runtime_records.h"
@@ -91,6 +92,10 @@ class CrunRuntime : public Runtime {
   static std::string statusId(const std::string& id) { return "crun://" + id; }
 
  private:
+  // How to exec in a running container as its process runs (working dir, user); throws
+  // RuntimeError when it is not running. execSync and startExec both use it.
+  ExecTarget execTargetOf(const std::string& containerId);
+
   // A running container's init, followed by watcher_.
   struct Process {
     ContainerProcess process;

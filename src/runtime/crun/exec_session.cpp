@@ -114,11 +114,13 @@ class CrunExecProcess : public Runtime::ExecProcess {
 
 }  // namespace
 
-std::unique_ptr<Runtime::ExecProcess> startCrunExec(const CrunExecTarget& target,
+std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
                                                     const Runtime::ExecOptions& options) {
   if (options.command.empty()) throw RuntimeError("exec in " + target.containerId + ": no command");
-  std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec",
-                                   target.containerId};
+  std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec"};
+  if (!target.cwd.empty()) args.push_back("--cwd=" + target.cwd);
+  if (!target.user.empty()) args.push_back("--user=" + target.user);
+  args.push_back(target.containerId);
   args.insert(args.end(), options.command.begin(), options.command.end());
   UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!devNull) images::throwErrno("open /dev/null");
@@ -177,13 +179,7 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const CrunExecTarget& target
 
 std::unique_ptr<Runtime::ExecProcess> CrunRuntime::startExec(const std::string& containerId,
                                                              const ExecOptions& options) {
-  std::string id = containerId.rfind("crun://", 0) == 0 ? containerId.substr(7) : containerId;
-  {
-    std::lock_guard lock(mutex_);
-    if (!processes_.count(id)) throw RuntimeError("container " + containerId + " is not running");
-  }
-  return startCrunExec(
-      {runner_.crunPath(), runner_.options().stateRoot, runner_.hybridCgroups(), id}, options);
+  return startCrunExec(execTargetOf(containerId), options);
 }
 
 std::string CrunRuntime::sandboxNetworkNamespace(const std::string& sandboxId) {

@@ -13,6 +13,7 @@
 // with the group alone, the command would outlive it as the agent's child and its unreaped
 // zombie would keep the container's pid namespace, and so the container, from ending.
 
+#include "runtime/crun/exec_sync.h"
 #include "runtime/runtime.h"
 
 #include <memory>
@@ -20,14 +21,7 @@
 
 namespace cube::runtime::crun {
 
-struct CrunExecTarget {
-  std::string crunPath;   // absolute
-  std::string stateRoot;  // crun --root
-  bool hybridCgroups = false;
-  std::string containerId;  // crun's id
-};
-
-std::unique_ptr<Runtime::ExecProcess> startCrunExec(const CrunExecTarget& target,
+std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
                                                     const Runtime::ExecOptions& options);
 
 }  // namespace cube::runtime::crun
