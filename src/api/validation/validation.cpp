@@ -115,13 +115,25 @@ std::string goQuote(std::string_view s) {
       case '\r':
         out += "\\r";
         break;
+      case '\a':
+        out += "\\a";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\v':
+        out += "\\v";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += "\\x";
           out += hex[c >> 4];
           out += hex[c & 0xf];
         } else {
-          out += static_cast<char>(c);
+          out += static_cast<char>(c);  // UTF-8 passes through, as Go prints it
         }
     }
   }
