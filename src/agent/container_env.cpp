@@ -1,9 +1,6 @@
 #include "agent/container_env.h"
 
 #include "common/json_util.h"
-#include "common/quantity.h"
-
-#include <cmath>
 
 namespace cube::agent {
 
@@ -38,19 +35,6 @@ std::string base64Decode(std::string_view in) {
   return out;
 }
 
-// The string values of a ConfigMap's data, or a Secret's decoded data.
-std::map<std::string, std::string> dataOf(const std::string& resource, const bj::object& obj) {
-  std::map<std::string, std::string> out;
-  if (const auto* data = json::getObject(obj, "data")) {
-    for (const auto& [k, v] : *data) {
-      if (!v.is_string()) continue;
-      std::string s(v.as_string());
-      out[std::string(k)] = resource == "secrets" ? base64Decode(s) : s;
-    }
-  }
-  return out;
-}
-
 std::string kindWord(const std::string& resource) {
   return resource == "secrets" ? "secret" : "configmap";
 }
@@ -64,89 +48,27 @@ std::string namespaceOf(const bj::object& pod) {
   return meta ? json::getString(*meta, "namespace") : "";
 }
 
-// "metadata.labels['app']" → "app" after the given prefix; nullopt when the path is not that.
-std::optional<std::string> subscript(const std::string& path, const std::string& prefix) {
-  if (path.rfind(prefix + "['", 0) != 0 || path.size() < prefix.size() + 4) return std::nullopt;
-  if (path.compare(path.size() - 2, 2, "']") != 0) return std::nullopt;
-  return path.substr(prefix.size() + 2, path.size() - prefix.size() - 4);
-}
+}  // namespace
 
-const bj::object* findContainer(const bj::object& pod, const std::string& name) {
-  const auto* spec = json::getObject(pod, "spec");
-  if (!spec) return nullptr;
-  for (const char* field : {"containers", "initContainers"}) {
-    if (const auto* list = json::getArray(*spec, field)) {
-      for (const auto& c : *list) {
-        if (c.is_object() && json::getString(c.as_object(), "name") == name) return &c.as_object();
+std::map<std::string, std::string> configObjectData(const std::string& resource,
+                                                    const bj::object& obj, bool withBinaryData) {
+  std::map<std::string, std::string> out;
+  bool secret = resource == "secrets";
+  if (const auto* data = json::getObject(obj, "data")) {
+    for (const auto& [k, v] : *data) {
+      if (!v.is_string()) continue;
+      std::string s(v.as_string());
+      out[std::string(k)] = secret ? base64Decode(s) : s;
+    }
+  }
+  if (withBinaryData && !secret) {
+    if (const auto* data = json::getObject(obj, "binaryData")) {
+      for (const auto& [k, v] : *data) {
+        if (v.is_string()) out[std::string(k)] = base64Decode(v.as_string());
       }
     }
   }
-  return nullptr;
-}
-
-}  // namespace
-
-std::string podFieldValue(const bj::object& pod, const std::string& path,
-                          const EnvContext& context) {
-  static const bj::object kEmpty;
-  const auto* metaPtr = json::getObject(pod, "metadata");
-  const auto& meta = metaPtr ? *metaPtr : kEmpty;
-  const auto* specPtr = json::getObject(pod, "spec");
-  const auto& spec = specPtr ? *specPtr : kEmpty;
-  if (path == "metadata.name") return json::getString(meta, "name");
-  if (path == "metadata.namespace") return json::getString(meta, "namespace");
-  if (path == "metadata.uid") return json::getString(meta, "uid");
-  if (path == "spec.nodeName") return json::getString(spec, "nodeName");
-  if (path == "spec.serviceAccountName") return json::getString(spec, "serviceAccountName");
-  if (path == "status.hostIP" || path == "status.hostIPs") return context.hostIP;
-  if (path == "status.podIP" || path == "status.podIPs") return context.podIP;
-  for (const char* map : {"labels", "annotations"}) {
-    if (auto key = subscript(path, std::string("metadata.") + map)) {
-      const auto* m = json::getObject(meta, map);
-      return m ? json::getString(*m, *key) : "";
-    }
-  }
-  throw ContainerEnvError("unsupported fieldPath: " + path);
-}
-
-std::string containerResourceValue(const bj::object& pod, const bj::object& container,
-                                   const std::string& resource, const std::string& divisorText,
-                                   const EnvContext& context) {
-  auto dot = resource.find('.');
-  if (dot == std::string::npos) throw ContainerEnvError("unsupported resource: " + resource);
-  std::string section = resource.substr(0, dot);  // limits or requests
-  std::string name = resource.substr(dot + 1);
-  if (section != "limits" && section != "requests") {
-    throw ContainerEnvError("unsupported container resource: " + resource);
-  }
-  std::string quantity;
-  if (const auto* res = json::getObject(container, "resources")) {
-    if (const auto* s = json::getObject(*res, section)) quantity = json::getString(*s, name);
-  }
-  if (quantity.empty() && section == "limits") {
-    // The kubelet merges the node's allocatable into unset limits.
-    if (name == "cpu") quantity = context.nodeCpu;
-    if (name == "memory") quantity = context.nodeMemory;
-    if (name == "ephemeral-storage") quantity = context.nodeEphemeralStorage;
-  }
-  if (quantity.empty()) quantity = "0";
-  std::string divisor = divisorText.empty() ? "1" : divisorText;
-  if (name == "cpu") {
-    auto v = quantityMilliValue(quantity);
-    auto d = quantityMilliValue(divisor);
-    if (!v || !d || *d == 0) throw ContainerEnvError("invalid cpu quantity or divisor");
-    return std::to_string(
-        static_cast<int64_t>(std::ceil(static_cast<double>(*v) / static_cast<double>(*d))));
-  }
-  if (name == "memory" || name == "ephemeral-storage" || name.rfind("hugepages-", 0) == 0) {
-    auto v = quantityValue(quantity);
-    auto d = quantityValue(divisor);
-    if (!v || !d || *d == 0) throw ContainerEnvError("invalid quantity or divisor of " + name);
-    return std::to_string(
-        static_cast<int64_t>(std::ceil(static_cast<double>(*v) / static_cast<double>(*d))));
-  }
-  (void)pod;
-  throw ContainerEnvError("unsupported container resource: " + resource);
+  return out;
 }
 
 ResolvedEnv resolveContainerEnv(const bj::object& pod, const bj::object& container,
@@ -177,7 +99,7 @@ ResolvedEnv resolveContainerEnv(const bj::object& pod, const bj::object& contain
           if (json::getBool(*ref, "optional")) continue;
           throw ContainerEnvError(kindWord(resource) + " \"" + name + "\" not found");
         }
-        for (auto& [k, value] : dataOf(resource, *obj)) {
+        for (auto& [k, value] : configObjectData(resource, *obj, false)) {
           out.envFrom.emplace_back(prefix + k, std::move(value));
         }
       }
@@ -191,27 +113,28 @@ ResolvedEnv resolveContainerEnv(const bj::object& pod, const bj::object& contain
       const auto* from = json::getObject(e, "valueFrom");
       if (!from) continue;
       std::string name = json::getString(e, "name");
-      if (const auto* ref = json::getObject(*from, "fieldRef")) {
-        out.valueFrom[name] = podFieldValue(pod, json::getString(*ref, "fieldPath"), context);
-        continue;
-      }
-      if (const auto* ref = json::getObject(*from, "resourceFieldRef")) {
-        std::string containerName = json::getString(*ref, "containerName");
-        // The named container of the pod (this one when no name is given).
-        const bj::object* target = &container;
-        if (!containerName.empty()) {
-          target = findContainer(pod, containerName);
-          if (!target && containerName == json::getString(container, "name")) target = &container;
-          if (!target) throw ContainerEnvError("container " + containerName + " not found");
+      try {
+        if (const auto* ref = json::getObject(*from, "fieldRef")) {
+          out.valueFrom[name] = resolveFieldRef(pod, context, json::getString(*ref, "fieldPath"));
+          continue;
         }
-        std::string divisor;
-        if (const auto* d = ref->if_contains("divisor")) {
-          if (d->is_string()) divisor = std::string(d->as_string());
-          if (d->is_int64()) divisor = std::to_string(d->as_int64());
+        if (const auto* ref = json::getObject(*from, "resourceFieldRef")) {
+          std::string containerName = json::getString(*ref, "containerName");
+          // The named container of the pod (this one when no name is given).
+          const bj::object* target = &container;
+          if (!containerName.empty()) {
+            target = findContainerSpec(pod, containerName);
+            if (!target && containerName == json::getString(container, "name")) {
+              target = &container;
+            }
+            if (!target) throw ContainerEnvError("container " + containerName + " not found");
+          }
+          out.valueFrom[name] = resolveResourceFieldRef(
+              *target, context, json::getString(*ref, "resource"), divisorOf(*ref));
+          continue;
         }
-        out.valueFrom[name] = containerResourceValue(
-            pod, *target, json::getString(*ref, "resource"), divisor, context);
-        continue;
+      } catch (const DownwardApiError& e) {
+        throw ContainerEnvError(e.what());  // the container waits in CreateContainerConfigError
       }
       for (const auto& [field, resource] :
            {std::pair{"configMapKeyRef", "configmaps"}, std::pair{"secretKeyRef", "secrets"}}) {
@@ -225,7 +148,7 @@ ResolvedEnv resolveContainerEnv(const bj::object& pod, const bj::object& contain
           if (optional) break;
           throw ContainerEnvError(kindWord(resource) + " \"" + objName + "\" not found");
         }
-        auto data = dataOf(resource, *obj);
+        auto data = configObjectData(resource, *obj, false);
         auto it = data.find(key);
         if (it == data.end()) {
           if (optional) break;

@@ -1,6 +1,7 @@
 // PodWorker's part in probes, lifecycle hooks, init containers and termination messages (the
 // class is in agent/pod_worker.h; its sync loop in agent/pod_worker.cpp calls these).
 
+#include "agent/downward_api.h"
 #include "agent/pod_status.h"
 #include "agent/pod_worker.h"
 #include "agent/probes/lifecycle_hooks.h"
@@ -25,19 +26,6 @@ std::string describePod(const bj::object& pod) {
   if (!meta) return "";
   return json::getString(*meta, "name") + "_" + json::getString(*meta, "namespace") + "(" +
          json::getString(*meta, "uid") + ")";
-}
-
-const bj::object* containerSpecNamed(const bj::object& pod, const std::string& name) {
-  const auto* spec = json::getObject(pod, "spec");
-  if (!spec) return nullptr;
-  for (const char* field : {"containers", "initContainers"}) {
-    if (const auto* list = json::getArray(*spec, field)) {
-      for (const auto& c : *list) {
-        if (c.is_object() && json::getString(c.as_object(), "name") == name) return &c.as_object();
-      }
-    }
-  }
-  return nullptr;
 }
 
 std::chrono::seconds podGrace(const bj::object& pod) {
@@ -176,7 +164,7 @@ void PodWorker::runPostStart(const PodPtr& pod, const bj::object& containerSpec,
 
 void PodWorker::stopContainer(const bj::object& pod, const ContainerStatus& container,
                               std::chrono::seconds grace, bool preStop) {
-  const bj::object* cspec = containerSpecNamed(pod, container.name);
+  const bj::object* cspec = findContainerSpec(pod, container.name);
   std::optional<probes::ProbeAction> hook;
   if (preStop && cspec && grace.count() > 0) hook = probes::lifecycleHook(*cspec, "preStop");
   if (!hook) {

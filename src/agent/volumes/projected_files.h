@@ -7,9 +7,8 @@
 //    `items` (key → path, own mode); file mode: the item's, else defaultMode, else 0644. Secret
 //    data is base64 and is written decoded. A missing object is an error unless `optional`
 //    (then the volume is empty); so is an item's missing key.
-//  - downwardAPI: fieldRef (metadata.name, namespace, uid, labels, annotations, labels['k'],
-//    annotations['k']; labels and annotations whole are `key="value"` lines sorted by key,
-//    values quoted like Go's %q) and resourceFieldRef (containerName, resource, divisor).
+//  - downwardAPI: fieldRef and resourceFieldRef (containerName required), resolved by
+//    agent/downward_api.h as env's are.
 //  - projected: its sources in order, one defaultMode; serviceAccountToken and
 //    clusterTrustBundle sources are not served yet and are left out.
 //
@@ -18,6 +17,7 @@
 
 #include "agent/container_env.h"
 #include "agent/volumes/atomic_dir_writer.h"
+#include "api/validation/validation.h"
 
 #include <boost/json/object.hpp>
 
@@ -42,6 +42,6 @@ std::vector<ProjectedFile> projectedFiles(const ProjectionInput& in,
                                           const boost::json::object& source);
 
 // Go's %q of a string (what the kubelet writes for label and annotation values).
-std::string goQuote(const std::string& s);
+using api::validation::goQuote;
 
 }  // namespace cube::agent::volumes

@@ -1,8 +1,10 @@
-// resolveContainerEnv: the downward API, resource fields over divisors, ConfigMap and Secret
-// references and envFrom, and the kubelet's messages for what is missing.
+// resolveContainerEnv: fieldRef and resourceFieldRef entries (the resolver itself is tested in
+// downward_api_test.cpp), ConfigMap and Secret references and envFrom, and the kubelet's
+// messages for what is missing.
 
 #include "agent/container_env.h"
 #include "common/json_util.h"
+#include "downward_api_test_pod.h"
 
 #include <gtest/gtest.h>
 
@@ -11,26 +13,8 @@ namespace {
 
 namespace bj = boost::json;
 
-bj::object testPod() {
-  return json::parse(R"({
-    "metadata": {"name": "web", "namespace": "ns1", "uid": "u-1",
-                 "labels": {"app": "x"}, "annotations": {"a.b/c": "d"}},
-    "spec": {"nodeName": "n1", "serviceAccountName": "sa",
-             "containers": [{"name": "app", "resources": {"limits": {"memory": "64Mi"},
-                                                          "requests": {"cpu": "250m"}}},
-                            {"name": "side"}]}
-  })")
-      .as_object();
-}
-
-EnvContext context() {
-  EnvContext c;
-  c.hostIP = "127.1.0.1";
-  c.podIP = "10.42.0.5";
-  c.nodeCpu = "4";
-  c.nodeMemory = "8Gi";
-  return c;
-}
+using downward_test::testContext;
+using downward_test::testPod;
 
 bj::object container(const std::string& json) {
   return json::parse(json).as_object();
@@ -38,35 +22,6 @@ bj::object container(const std::string& json) {
 
 std::optional<bj::object> noObjects(const std::string&, const std::string&, const std::string&) {
   return std::nullopt;
-}
-
-TEST(ContainerEnv, DownwardApiFields) {
-  auto pod = testPod();
-  auto c = context();
-  EXPECT_EQ(podFieldValue(pod, "metadata.name", c), "web");
-  EXPECT_EQ(podFieldValue(pod, "metadata.namespace", c), "ns1");
-  EXPECT_EQ(podFieldValue(pod, "metadata.uid", c), "u-1");
-  EXPECT_EQ(podFieldValue(pod, "metadata.labels['app']", c), "x");
-  EXPECT_EQ(podFieldValue(pod, "metadata.labels['missing']", c), "");
-  EXPECT_EQ(podFieldValue(pod, "metadata.annotations['a.b/c']", c), "d");
-  EXPECT_EQ(podFieldValue(pod, "spec.nodeName", c), "n1");
-  EXPECT_EQ(podFieldValue(pod, "spec.serviceAccountName", c), "sa");
-  EXPECT_EQ(podFieldValue(pod, "status.hostIP", c), "127.1.0.1");
-  EXPECT_EQ(podFieldValue(pod, "status.podIP", c), "10.42.0.5");
-  EXPECT_THROW(podFieldValue(pod, "spec.hostname", c), ContainerEnvError);
-}
-
-TEST(ContainerEnv, ResourceFieldsRoundUpOverTheDivisor) {
-  auto pod = testPod();
-  auto app = pod["spec"].as_object()["containers"].as_array()[0].as_object();
-  auto c = context();
-  EXPECT_EQ(containerResourceValue(pod, app, "limits.memory", "", c), "67108864");
-  EXPECT_EQ(containerResourceValue(pod, app, "limits.memory", "1Mi", c), "64");
-  EXPECT_EQ(containerResourceValue(pod, app, "requests.cpu", "1m", c), "250");
-  EXPECT_EQ(containerResourceValue(pod, app, "requests.cpu", "", c), "1");  // ceil(0.25)
-  // Unset limits are the node's allocatable.
-  EXPECT_EQ(containerResourceValue(pod, app, "limits.cpu", "", c), "4");
-  EXPECT_EQ(containerResourceValue(pod, app, "requests.memory", "", c), "0");
 }
 
 TEST(ContainerEnv, ValueFromEveryKindAndEnvFromWithPrefix) {
@@ -97,7 +52,7 @@ TEST(ContainerEnv, ValueFromEveryKindAndEnvFromWithPrefix) {
             {"name": "OPT", "valueFrom": {"secretKeyRef": {"name": "sec", "key": "no",
                                                            "optional": true}}}]
   })"),
-                                 context(), lookup);
+                                 testContext(), lookup);
   std::vector<std::pair<std::string, std::string>> envFrom{
       {"P_A", "1"}, {"P_B", "2"}, {"pw", "secret"}};
   EXPECT_EQ(env.envFrom, envFrom);
@@ -112,7 +67,7 @@ TEST(ContainerEnv, MissingReferencesCarryTheKubeletsMessages) {
   auto expectError = [&](const std::string& json, const std::string& message,
                          const EnvObjectLookup& lookup) {
     try {
-      resolveContainerEnv(pod, container(json), context(), lookup);
+      resolveContainerEnv(pod, container(json), testContext(), lookup);
       ADD_FAILURE() << "no error for " << json;
     } catch (const ContainerEnvError& e) {
       EXPECT_EQ(std::string(e.what()), message);
@@ -133,6 +88,13 @@ TEST(ContainerEnv, MissingReferencesCarryTheKubeletsMessages) {
   expectError(
       R"({"name": "app", "env": [{"name": "V", "valueFrom": {"secretKeyRef": {"name": "s", "key": "k"}}}]})",
       "couldn't find key k in Secret ns1/s", empty);
+  // The downward API's errors reach the container as config errors too.
+  expectError(
+      R"({"name": "app", "env": [{"name": "V", "valueFrom": {"fieldRef": {"fieldPath": "spec.hostname"}}}]})",
+      "unsupported fieldPath: spec.hostname", noObjects);
+  expectError(
+      R"({"name": "app", "env": [{"name": "V", "valueFrom": {"resourceFieldRef": {"containerName": "db", "resource": "limits.cpu"}}}]})",
+      "container db not found", noObjects);
 }
 
 }  // namespace
