@@ -20,6 +20,10 @@ namespace {
 
 // postStart has no deadline of its own in Kubernetes; this bounds how long it can hold the pod.
 constexpr std::chrono::minutes kPostStartTimeout{2};
+// How long after an exit the log may still be catching up (FallbackToLogsOnError), and how
+// often it is read again meanwhile.
+constexpr std::chrono::seconds kLogSettleTime{2};
+constexpr std::chrono::milliseconds kLogSettleRetry{200};
 
 std::string describePod(const bj::object& pod) {
   const auto* meta = json::getObject(pod, "metadata");
@@ -139,7 +143,15 @@ void PodWorker::addTerminationMessages(const bj::object& spec,
         if (c.state != ContainerState::Exited || c.exitCode == 0 || !c.message.empty()) continue;
         auto cached = logMessages_.find(c.id);
         if (cached == logMessages_.end()) {
-          cached = logMessages_.emplace(c.id, probes::logTail(c.logPath)).first;
+          std::string tail = probes::logTail(c.logPath);
+          // The log shim may still be writing the last lines when the exit is seen: an empty
+          // tail right after the exit is read again shortly, not kept.
+          const TimePoint now = deps_.executor->now();
+          if (tail.empty() && c.finishedAt && now - *c.finishedAt < kLogSettleTime) {
+            wakeAt(now + kLogSettleRetry);
+            continue;
+          }
+          cached = logMessages_.emplace(c.id, std::move(tail)).first;
         }
         c.message = cached->second;
       }
