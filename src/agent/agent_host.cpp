@@ -117,7 +117,7 @@ NodeAgentPtr AgentHost::nodeOf(const client::ObjectPtr& pod) const {
 }
 
 std::optional<streaming::LocatedPod> AgentHost::locatePod(const std::string& ns,
-                                                         const std::string& name) const {
+                                                          const std::string& name) const {
   if (!pods_) return std::nullopt;
   auto pod = pods_->get(ns + "/" + name);
   if (!pod) return std::nullopt;

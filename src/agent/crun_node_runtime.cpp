@@ -47,8 +47,8 @@ CrunNode makeCrunNode(const CrunNodeOptions& options) {
     for (char& c : table) {
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     }
-    net.portMapper = std::make_shared<network::NftHostPortMapper>(network::NftHostPortConfig{
-        table, agentDir + "/hostports", options.bridgeName, "nft"});
+    net.portMapper = std::make_shared<network::NftHostPortMapper>(
+        network::NftHostPortConfig{table, agentDir + "/hostports", options.bridgeName, "nft"});
   } else {
     CUBE_LOG(Warn) << "pods' hostPorts are ignored: " << why;
   }

@@ -34,7 +34,7 @@ class ProbeManager;
 namespace volumes {
 class VolumeManager;
 class VolumeSetupError;
-}
+}  // namespace volumes
 
 using PodPtr = std::shared_ptr<const boost::json::object>;
 
@@ -155,8 +155,8 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
     TimePoint retryAt;
     uint32_t pullFailures = 0;  // for the image pull back-off
   };
-  std::map<std::string, Waiting> waiting_;  // by container name
-  std::shared_ptr<probes::ProbeManager> probes_;  // made when a container has probes
+  std::map<std::string, Waiting> waiting_;          // by container name
+  std::shared_ptr<probes::ProbeManager> probes_;    // made when a container has probes
   std::map<std::string, std::string> logMessages_;  // FallbackToLogsOnError, by container id
 };
 

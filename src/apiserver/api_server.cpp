@@ -14,12 +14,12 @@
 #include "apiserver/handlers/encoding.h"
 #include "apiserver/handlers/resource_handler.h"
 #include "apiserver/handlers/watch_handler.h"
-#include "http/http_server.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
 #include "apiserver/watch_cache.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "http/http_server.h"
 
 #include <algorithm>
 #include <atomic>

@@ -140,9 +140,9 @@ agent::AgentHostOptions makeAgentHostOptions(const NodeFlags& f, const NodeHosti
     node.fallbackPodCIDR = fallbackCidr(i);
     node.runtimeLabel = f.runtime;
     node.kubeletPort = f.kubeletPort >= 0  ? f.kubeletPort
-                       : crun               ? 10250
+                       : crun              ? 10250
                        : hosting.count > 0 ? -1
-                                            : 0;
+                                           : 0;
     node.leaseRenewInterval = seconds(f.leaseRenewInterval);
     node.statusInterval = seconds(f.nodeStatusInterval);
     node.restartBackoffBase = seconds(f.restartBackoff);

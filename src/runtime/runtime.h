@@ -174,8 +174,8 @@ class Runtime {
 
   struct ExecOptions {
     std::vector<std::string> command;
-    bool stdin = false;  // a pipe (or the terminal) the caller writes
-    bool tty = false;    // one pseudo-terminal for stdin, stdout and stderr
+    bool stdin = false;              // a pipe (or the terminal) the caller writes
+    bool tty = false;                // one pseudo-terminal for stdin, stdout and stderr
     uint16_t width = 0, height = 0;  // the terminal's size from the start (0: unknown)
   };
   // A command running in a container. The fds belong to it; -1 where there is no such stream

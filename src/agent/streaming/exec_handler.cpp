@@ -2,10 +2,10 @@
 
 #include "agent/streaming/container_logs.h"
 #include "agent/streaming/websocket.h"
-#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "http/socket_io.h"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

@@ -3,9 +3,9 @@
 #include "agent/streaming/netns_dialer.h"
 #include "agent/streaming/port_forward_session.h"
 #include "agent/streaming/websocket.h"
-#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
+#include "http/socket_io.h"
 
 #include <sys/socket.h>
 #include <unistd.h>

@@ -1,9 +1,9 @@
 #include "apiserver/handlers/pod_streams.h"
 
-#include "http/socket_io.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 #include "common/log.h"
+#include "http/socket_io.h"
 
 #include <unistd.h>
 

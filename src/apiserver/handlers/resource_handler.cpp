@@ -189,15 +189,15 @@ void ResourceHandler::handle(const http::Request& request, const RequestInfo& in
       return handleEviction(request, info, *resource, responder);
     }
     if (resource->group.empty() && resource->plural == "pods" &&
-        (info.subresource == "log" || info.subresource == "exec" ||
-         info.subresource == "attach" || info.subresource == "portforward")) {
+        (info.subresource == "log" || info.subresource == "exec" || info.subresource == "attach" ||
+         info.subresource == "portforward")) {
       // Proxied to the node's agent (pod_streams.h); 404 for a missing pod first.
       bj::object pod = store_.get(*resource, ns, info.name);
       auto nodes = registry_.find("", "v1", "nodes");
       if (!nodes) throw ApiError::internal("no nodes resource");
-      servePodStream(request, info.subresource, pod,
-                     [&](const std::string& node) { return store_.get(*nodes, "", node); },
-                     responder);
+      servePodStream(
+          request, info.subresource, pod,
+          [&](const std::string& node) { return store_.get(*nodes, "", node); }, responder);
       return;
     }
     if (info.subresource != "status") {

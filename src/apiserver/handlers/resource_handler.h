@@ -4,9 +4,9 @@
 // are routed from here.
 
 #include "api/resource_registry.h"
-#include "http/http_types.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
+#include "http/http_types.h"
 
 namespace cube::apiserver {
 

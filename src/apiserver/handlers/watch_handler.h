@@ -5,9 +5,9 @@
 // off by the stream's bound, never buffered without limit.
 
 #include "api/resource.h"
-#include "http/http_types.h"
 #include "apiserver/request_info.h"
 #include "apiserver/rest/resource_store.h"
+#include "http/http_types.h"
 
 #include <condition_variable>
 #include <map>

@@ -247,10 +247,9 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   // crun has exited, so the init is already this process's child. With `run -d` a container
   // that exits at once can be reaped by crun itself before crun exits, and its exit status is
   // lost (seen here with `true` under load). The container inherits crun's stdio: the pipes.
-  std::vector<std::string> create = {crunPath_,          "--root",   options_.stateRoot,
-                                     "--log=" + crunLog, "create",   "--bundle",
-                                     bundleDir,          "--pid-file", pidFile,
-                                     id};
+  std::vector<std::string> create = {crunPath_, "--root",   options_.stateRoot, "--log=" + crunLog,
+                                     "create",  "--bundle", bundleDir,          "--pid-file",
+                                     pidFile,   id};
   int status = waitCrun(spawnCrun(create, devNull.get(), outWrite.get(), errWrite.get()), false);
   if (!succeeded(status)) throw fail("create", status);
 
@@ -271,8 +270,8 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   int fd = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
   if (fd >= 0) p.pidfd = UniqueFd(fd);
 
-  std::vector<std::string> start = {crunPath_, "--root", options_.stateRoot, "--log=" + crunLog,
-                                    "start", id};
+  std::vector<std::string> start = {crunPath_,          "--root", options_.stateRoot,
+                                    "--log=" + crunLog, "start",  id};
   status = waitCrun(spawnCrun(start, devNull.get(), devNull.get(), devNull.get()));
   if (!succeeded(status)) {
     CrunError error = fail("start", status);  // deletes (and so kills) the container

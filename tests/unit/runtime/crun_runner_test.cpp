@@ -5,11 +5,11 @@
 #include "runtime/crun/mount_table.h"
 
 #include "common/json_util.h"
+#include "log_text.h"
 #include "runtime/crun/container_rootfs.h"
 #include "runtime/crun/oci_spec.h"
 #include "runtime/images/archive_import.h"
 #include "runtime/images/image_store.h"
-#include "log_text.h"
 #include "test_archives.h"
 
 #include <gtest/gtest.h>

@@ -7,10 +7,10 @@
 #include "runtime/crun/mount_table.h"
 
 #include "common/json_util.h"
+#include "log_text.h"
 #include "network/bridge_pod_network.h"
 #include "network/network_namespace.h"
 #include "runtime/images/archive_import.h"
-#include "log_text.h"
 #include "test_archives.h"
 
 #include <gtest/gtest.h>
