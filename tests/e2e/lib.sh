@@ -154,6 +154,8 @@ start_cluster() {
   local port=${CUBE_PORT:-0} own=(--disable-agent)
   if [ $# -gt 0 ]; then CUBE_SERVER_FLAGS=("$@"); fi
   if [ "${CUBE_EMBEDDED_AGENT:-0}" = 1 ]; then own=(); fi
+  # A restart must not find the previous server's "ready" line before the new one truncates it.
+  rm -f "$E2E_DIR/server.out"
   "$CUBE_BIN" server --data-dir "$E2E_DIR/data" --port "$port" \
     --write-kubeconfig "$KUBECONFIG" "${own[@]}" "${CUBE_SERVER_FLAGS[@]}" \
     >"$E2E_DIR/server.out" 2>"$E2E_DIR/server.log" &

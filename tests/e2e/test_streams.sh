@@ -43,9 +43,9 @@ exit_code() { "$@" >/dev/null 2>&1; echo $?; }
 # stdout and stderr are two pipes: the pauses keep their lines in the order written.
 pod logger Always '["sh", "-c", "echo one; sleep 0.2; echo two >&2; sleep 0.2; echo three; exec sleep 3600"]'
 eventually "logger is Running" "^logger +1/1 +Running " row logger
-eventually "kubectl logs: stdout and stderr in order" "^one
-two
-three$" kubectl logs logger
+# (eventually's pattern is one line: grep would take a pattern with newlines as three patterns.)
+eventually "kubectl logs: stdout and stderr in order" "^one two three $" \
+  bash -c "kubectl logs logger | tr '\n' ' '"
 expect_eq "-c names the container" "$(printf 'one\ntwo\nthree')" kubectl logs logger -c c
 expect_eq "--tail=1" "three" kubectl logs logger --tail=1
 expect_eq "--limit-bytes=6" "$(printf 'one\ntw')" kubectl logs logger --limit-bytes=6
