@@ -158,6 +158,19 @@ void deleteAll(cube::client::ApiClientPtr client, PodWatcher& watcher, int pods,
   watcher.waitNone(120);
 }
 
+// Waits until the crun runtime's sandbox records under `dir` are gone.
+void waitForNoSandboxes(const std::string& dir, double timeoutSeconds) {
+  auto start = Clock::now();
+  for (;;) {
+    std::error_code ec;
+    if (std::filesystem::is_empty(dir, ec) || ec) return;
+    if (secondsSince(start) > timeoutSeconds) {
+      throw std::runtime_error("the node still has sandboxes in " + dir);
+    }
+    sleepFor(std::chrono::milliseconds(100));
+  }
+}
+
 void runBench(const Options& o, const std::string& dir) {
   const std::string node = dir + "/node";
   std::printf("building and importing the busybox test image...\n");
@@ -205,6 +218,7 @@ void runBench(const Options& o, const std::string& dir) {
     printLatencies("sequential: create → Running (watch)", sequential);
     std::fflush(stdout);
     deleteAll(client, watcher, o.pods, "seq-");
+    waitForNoSandboxes(node + "/agent/crun-runtime/sandboxes", 60);
     watcher.forget();
 
     std::vector<Clock::time_point> created;
@@ -227,6 +241,9 @@ void runBench(const Options& o, const std::string& dir) {
     deleteAll(client, watcher, o.pods, "burst-");
     double allDeleted = secondsSince(deleteStart);
     ProcSample after = sample(agent);
+    // The node removes a sandbox (namespaces, mounts, cgroups) just after its pod has left the
+    // API: stopping the agent before then would leave them on the host.
+    waitForNoSandboxes(node + "/agent/crun-runtime/sandboxes", 60);
 
     std::printf(
         "\n%d pods created back to back: all Running after %.2f s; all deleted (grace 1 s) "
