@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "unused_loopback_port.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -119,19 +121,6 @@ std::string pattern(size_t n, uint32_t seed) {
   std::mt19937 rng(seed);
   for (char& c : s) c = char(rng());
   return s;
-}
-
-// A port nothing listens on: bound, then released.
-uint16_t refusedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // What the session writes, as bytes; the client decodes them.
@@ -354,7 +343,7 @@ TEST(PortForwardSession, LargeTransferThroughBackpressure) {
 }
 
 TEST(PortForwardSession, ConnectionRefusedIsTextOnTheErrorStream) {
-  uint16_t port = refusedPort();
+  uint16_t port = testing::unusedLoopbackPort();
   Client c(Client::podOptions());
   uint32_t data = c.open(port, "0");
   c.send(c.encoder().data(data, "lost"));

@@ -9,6 +9,8 @@
 #include "agent/probes/termination_message.h"
 #include "common/json_util.h"
 
+#include "unused_loopback_port.h"
+
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -84,19 +86,6 @@ class LoopbackServer {
   std::thread thread_;
 };
 
-// A loopback port with nothing listening.
-int closedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
-
 TEST(HttpProbe, SuccessFor2xxAnd3xxWithTheKubeletsHeaders) {
   LoopbackServer server("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
   HttpGet get{"HTTP",
@@ -125,7 +114,7 @@ TEST(HttpProbe, FailureMessagesAsTheKubeletWords) {
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.message, "HTTP probe failed with statuscode: 500");
 
-  int port = closedPort();
+  int port = testing::unusedLoopbackPort();
   r = httpProbe({"HTTP", "127.0.0.1", port, "/healthz", {}}, 1s);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.message, "Get \"http://127.0.0.1:" + std::to_string(port) +
@@ -150,7 +139,7 @@ TEST(HttpProbe, ASilentServerTimesOut) {
 TEST(TcpProbe, AcceptedOrRefused) {
   LoopbackServer server("");
   EXPECT_TRUE(tcpProbe("127.0.0.1", server.port(), 1s).success);
-  int port = closedPort();
+  int port = testing::unusedLoopbackPort();
   ProbeResult r = tcpProbe("127.0.0.1", port, 1s);
   EXPECT_FALSE(r.success);
   EXPECT_EQ(r.message,
