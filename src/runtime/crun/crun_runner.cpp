@@ -34,9 +34,9 @@ namespace {
 constexpr const char* kUnifiedMount = "/sys/fs/cgroup/unified";
 
 // cgroup v1 hierarchies beside a cgroup2 mount at /sys/fs/cgroup/unified: what crun refuses.
-bool detectHybrid() {
+bool detectHybrid(const std::vector<MountEntry>& cgroupMounts) {
   bool v1 = false, unified = false;
-  for (const auto& m : readMountTable()) {
+  for (const auto& m : cgroupMounts) {
     if (m.fsType == "cgroup") v1 = true;
     if (m.fsType == "cgroup2" && m.mountPoint == kUnifiedMount) unified = true;
   }
@@ -147,7 +147,16 @@ CrunRunner::CrunRunner(CrunRunnerOptions options) : options_(std::move(options))
   // Orphaned container inits come to this process, so their exit status can be read.
   if (::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0)
     images::throwErrno("PR_SET_CHILD_SUBREAPER");
-  hybrid_ = detectHybrid();
+  // The cgroup hierarchies are the host's and do not change while the node runs: read once (the
+  // whole mount table grows with every pod).
+  for (auto& m : readMountTable()) {
+    if (m.fsType == "cgroup" || m.fsType == "cgroup2") cgroupMounts_.push_back(std::move(m));
+  }
+  hybrid_ = detectHybrid(cgroupMounts_);
+  // crun never uses the unified mount of a hybrid host.
+  if (hybrid_) {
+    std::erase_if(cgroupMounts_, [](const MountEntry& m) { return m.mountPoint == kUnifiedMount; });
+  }
 }
 
 std::optional<std::string> CrunRunner::unavailableReason(const std::string& crunPath) {
@@ -393,10 +402,7 @@ void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
     return p.size() > root.size() && p.compare(0, root.size(), root) == 0 && p[root.size()] == '/';
   };
   std::string firstError;
-  for (const auto& m : readMountTable()) {
-    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
-    // crun never uses the unified mount of a hybrid host.
-    if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
+  for (const auto& m : cgroupMounts_) {
     std::string path = cgroupsPath;
     for (bool leaf = true; leaf || below(path); leaf = false, path = parentOf(path)) {
       std::string dir = m.mountPoint + path;
@@ -413,9 +419,7 @@ void CrunRunner::removeCgroupDirs(const std::string& cgroupsPath) const {
 }
 
 bool CrunRunner::oomKilled(const std::string& cgroupsPath) const {
-  for (const auto& m : readMountTable()) {
-    if (m.fsType != "cgroup" && m.fsType != "cgroup2") continue;
-    if (hybrid_ && m.mountPoint == kUnifiedMount) continue;
+  for (const auto& m : cgroupMounts_) {
     for (const char* file : {"/memory.events", "/memory.oom_control"}) {
       std::ifstream in(m.mountPoint + cgroupsPath + file);
       std::string key;

@@ -25,6 +25,7 @@
 //
 // Thread-safe.
 
+#include "runtime/crun/mount_table.h"
 #include "runtime/images/file_util.h"
 
 #include <boost/json/object.hpp>
@@ -117,6 +118,7 @@ class CrunRunner {
   CrunRunnerOptions options_;
   std::string crunPath_;
   bool hybrid_ = false;
+  std::vector<MountEntry> cgroupMounts_;  // the hierarchies crun uses, read at start
   std::mutex mutex_;
   // Guarded by mutex_: crun processes started and container inits, not yet reaped.
   std::set<pid_t> ownCrunPids_;
