@@ -2,9 +2,11 @@
 
 #include "runtime/images/file_util.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -85,20 +87,17 @@ namespace {
 
 }  // namespace
 
-pid_t spawnChild(const std::vector<std::string>& args, const ChildOptions& options) {
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+namespace {
 
-  pid_t pid = ::fork();
-  if (pid < 0) images::throwErrno("fork");
-  if (pid > 0) {
-    // Also here: the caller may kill the group before the child's own call.
-    if (options.group == ChildOptions::Group::kOwnGroup) ::setpgid(pid, pid);
-    return pid;
-  }
+struct ChildStart {
+  char* const* argv;
+  const ChildOptions* options;
+};
 
-  // Child: async-signal-safe calls only.
+// The child's steps up to exec. It may share the caller's memory (CLONE_VM): it only reads what
+// ChildStart points to and makes system calls.
+[[noreturn]] void runChild(const ChildStart& start) {
+  const ChildOptions& options = *start.options;
   const char* prefix = options.failurePrefix;
   resetSignalsForChild();
   if (options.group == ChildOptions::Group::kOwnGroup) ::setpgid(0, 0);
@@ -111,10 +110,62 @@ pid_t spawnChild(const std::vector<std::string>& args, const ChildOptions& optio
   ::syscall(SYS_close_range, 3u, ~0u, 0u);
   if (options.controllingTty) ::ioctl(0, TIOCSCTTY, 0);
   if (options.privateCgroupView && !enterPrivateCgroupView(2, prefix)) ::_exit(126);
-  if (options.subreaperHelper) runHelper(argv.data(), prefix, options.helperClosesStdio);
-  ::execv(argv[0], argv.data());
-  writeChildFailure(2, prefix, argv[0]);
+  if (options.subreaperHelper) runHelper(start.argv, prefix, options.helperClosesStdio);
+  ::execv(start.argv[0], start.argv);
+  writeChildFailure(2, prefix, start.argv[0]);
   ::_exit(127);
+}
+
+int runChildEntry(void* start) {
+  runChild(*static_cast<ChildStart*>(start));
+}
+
+// fork() copies the agent's page tables only for exec to throw them away, a cost per crun call
+// that grows with the agent's heap. A child that execs right away shares the memory instead
+// and the caller waits until the exec (CLONE_VM | CLONE_VFORK, as posix_spawn does); all
+// signals stay blocked meanwhile so no handler of the agent runs on the shared memory.
+pid_t spawnSharingMemory(ChildStart& start) {
+  constexpr size_t kStackSize = 64 * 1024;
+  void* stack = ::mmap(nullptr, kStackSize, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) images::throwErrno("mmap child stack");
+  sigset_t all, previous;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+  int savedErrno = errno;
+  pid_t pid = ::clone(runChildEntry, static_cast<char*>(stack) + kStackSize,
+                      CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  int cloneErrno = errno;
+  errno = savedErrno;  // the child shares this thread's errno
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  ::munmap(stack, kStackSize);
+  if (pid < 0) {
+    errno = cloneErrno;
+    images::throwErrno("clone");
+  }
+  return pid;
+}
+
+}  // namespace
+
+pid_t spawnChild(const std::vector<std::string>& args, const ChildOptions& options) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  ChildStart start{argv.data(), &options};
+
+  pid_t pid;
+  if (options.subreaperHelper) {
+    // The helper lives on after its setup (it runs argv as its own child): a copy of the memory.
+    pid = ::fork();
+    if (pid < 0) images::throwErrno("fork");
+    if (pid == 0) runChild(start);
+  } else {
+    pid = spawnSharingMemory(start);
+  }
+  // Also here: the caller may kill the group before the child's own call.
+  if (options.group == ChildOptions::Group::kOwnGroup) ::setpgid(pid, pid);
+  return pid;
 }
 
 }  // namespace cube::runtime::crun

@@ -1,7 +1,8 @@
 #pragma once
-// How the crun runtime starts a child process (crun itself, or the log shim): fork, then only
-// async-signal-safe calls until exec, because the agent has threads (a lock held by another
-// thread at fork stays held in the child forever).
+// How the crun runtime starts a child process (crun itself, or the log shim): a child that
+// shares the agent's memory until its exec (CLONE_VM | CLONE_VFORK, no page-table copy), or a
+// fork for a helper that lives on; either way only async-signal-safe calls until exec, because
+// the agent has threads (a lock held by another thread at that moment stays held in the child).
 //
 // The child-side steps, each usable alone:
 // - resetSignalsForChild: an empty signal mask and default dispositions (the agent blocks
@@ -50,8 +51,8 @@ struct ChildOptions {
   const char* failurePrefix = "cube: ";
 };
 
-// fork + exec of argv (argv[0] an absolute path). Returns the child's pid; throws on fork
-// failure. A step failing in the child exits it with 126, exec failing with 127.
+// Starts argv (argv[0] an absolute path) as described above. Returns the child's pid; throws on
+// fork failure. A step failing in the child exits it with 126, exec failing with 127.
 pid_t spawnChild(const std::vector<std::string>& argv, const ChildOptions& options);
 
 }  // namespace cube::runtime::crun
