@@ -2,6 +2,7 @@
 
 #include "agent/agent_host.h"
 #include "client/http_api_client.h"
+#include "cmd/allocator.h"
 #include "cmd/termination_signals.h"
 #include "common/log.h"
 
@@ -46,6 +47,7 @@ std::string serverFromKubeconfig(const std::string& path) {
 }
 
 int runAgent(const AgentFlags& f) {
+  startAllocatorBackgroundThread();
   if (f.logLevel == "debug") log::setLevel(log::Level::Debug);
   if (f.logLevel == "warn") log::setLevel(log::Level::Warn);
   agent::AgentHostOptions options;

@@ -12,13 +12,6 @@
 #include <string>
 #include <vector>
 
-// jemalloc's options (the binary links jemalloc, see CMakeLists.txt): a background thread hands
-// freed pages back to the kernel after 5 s even when the process is idle, so RSS follows what is
-// in use after a burst (MALLOC_CONF in the environment still overrides).
-extern "C" {
-const char* malloc_conf = "background_thread:true,dirty_decay_ms:5000,muzzy_decay_ms:0";
-}
-
 int main(int argc, char** argv) {
   // The crun runtime's per-container log copier: a hidden subcommand, before any flag parsing.
   if (argc == 2 && std::string(argv[1]) == cube::cmd::kLogShimCommand) {

@@ -5,6 +5,7 @@
 #include "apiserver/api_server.h"
 #include "apiserver/local_api_client.h"
 #include "client/leader_elected_component.h"
+#include "cmd/allocator.h"
 #include "cmd/data_dir.h"
 #include "cmd/duration_flag.h"
 #include "cmd/kubeconfig.h"
@@ -141,6 +142,7 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
 }
 
 int runServer(const ServerFlags& flags) {
+  startAllocatorBackgroundThread();
   // Before anything starts: a bad range must stop the server, not just its IPAM controller.
   controllers::nodeipam::validateNodeIpamOptions({flags.clusterCidr, flags.nodeCidrMaskSize});
   if (flags.logLevel == "debug") log::setLevel(log::Level::Debug);
