@@ -222,6 +222,7 @@ void runBench(const Options& o, const std::string& dir) {
     watcher.forget();
 
     std::vector<Clock::time_point> created;
+    ProcSample beforeBurst = sample(agent);
     auto burstStart = Clock::now();
     for (int i = 0; i < o.pods; ++i) {
       created.push_back(Clock::now());
@@ -244,6 +245,7 @@ void runBench(const Options& o, const std::string& dir) {
     // The node removes a sandbox (namespaces, mounts, cgroups) just after its pod has left the
     // API: stopping the agent before then would leave them on the host.
     waitForNoSandboxes(node + "/agent/crun-runtime/sandboxes", 60);
+    ProcSample cleaned = sample(agent);
 
     std::printf(
         "\n%d pods created back to back: all Running after %.2f s; all deleted (grace 1 s) "
@@ -253,6 +255,17 @@ void runBench(const Options& o, const std::string& dir) {
         "agent RSS: %.1f MB idle, %.1f MB with %d pods running, %.1f MB after they went "
         "(peak %.1f MB); agent CPU %.1f s in all\n",
         idle.rssMB, loaded.rssMB, o.pods, after.rssMB, after.hwmMB, after.cpuSeconds);
+    std::printf(
+        "agent with %d pods: %.1f MB anonymous + %.1f MB file-backed, %d threads (idle: %.1f + "
+        "%.1f MB, %d threads)\n",
+        o.pods, loaded.anonMB, loaded.fileMB, loaded.threads, idle.anonMB, idle.fileMB,
+        idle.threads);
+    double agentCpu = cleaned.cpuSeconds - beforeBurst.cpuSeconds;
+    double childCpu = cleaned.childrenCpuSeconds - beforeBurst.childrenCpuSeconds;
+    std::printf(
+        "node CPU per pod of the burst, create to delete: %.0f ms (the agent %.0f ms; crun and "
+        "the log shims %.0f ms)\n",
+        1000 * (agentCpu + childCpu) / o.pods, 1000 * agentCpu / o.pods, 1000 * childCpu / o.pods);
   } catch (...) {
     std::printf("agent.log:\n%s", tail(dir + "/agent.log", 15).c_str());
     stopChild(agent, "agent");

@@ -129,10 +129,12 @@ ProcSample sample(pid_t pid) {
     std::istringstream fields(text.substr(close + 2));
     std::vector<std::string> f;
     std::string x;
-    while (fields >> x && f.size() < 13) f.push_back(x);
-    // Fields after "(comm)" start at 3 (state): utime is field 14, stime 15.
-    if (f.size() >= 13) {
+    while (fields >> x && f.size() < 15) f.push_back(x);
+    // Fields after "(comm)" start at 3 (state): utime is field 14, stime 15, then the reaped
+    // children's cutime 16 and cstime 17.
+    if (f.size() >= 15) {
       s.cpuSeconds = (std::stod(f[11]) + std::stod(f[12])) / sysconf(_SC_CLK_TCK);
+      s.childrenCpuSeconds = (std::stod(f[13]) + std::stod(f[14])) / sysconf(_SC_CLK_TCK);
     }
   }
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
@@ -140,6 +142,9 @@ ProcSample sample(pid_t pid) {
   while (std::getline(status, line)) {
     if (line.rfind("VmRSS:", 0) == 0) s.rssMB = std::stod(line.substr(6)) / 1024;
     if (line.rfind("VmHWM:", 0) == 0) s.hwmMB = std::stod(line.substr(6)) / 1024;
+    if (line.rfind("RssAnon:", 0) == 0) s.anonMB = std::stod(line.substr(8)) / 1024;
+    if (line.rfind("RssFile:", 0) == 0) s.fileMB = std::stod(line.substr(8)) / 1024;
+    if (line.rfind("Threads:", 0) == 0) s.threads = std::stoi(line.substr(8));
   }
   return s;
 }

@@ -34,9 +34,13 @@ void stopChild(pid_t& pid, const char* what);
 bool alive(pid_t pid);
 
 struct ProcSample {
-  double cpuSeconds = 0;  // utime + stime
+  double cpuSeconds = 0;          // utime + stime
+  double childrenCpuSeconds = 0;  // of its children that it reaped (crun, log shims)
   double rssMB = 0;
   double hwmMB = 0;
+  double anonMB = 0;  // of rssMB: the heap and stacks
+  double fileMB = 0;  // of rssMB: the binary's and libraries' pages
+  int threads = 0;
 };
 ProcSample sample(pid_t pid);
 
