@@ -76,7 +76,8 @@ bj::object podJson(const std::string& name) {
                                                       {"command", bj::array{"sleep", "3600"}}}}}}}};
 }
 
-// Follows the pods' watch and remembers when each was first seen Running, and which exist.
+// Follows the pods' watch and remembers when each was first seen bound to the node and Running,
+// and which exist.
 class PodWatcher {
  public:
   explicit PodWatcher(cube::client::ApiClientPtr client) : client_(std::move(client)) {
@@ -100,6 +101,12 @@ class PodWatcher {
     }
     return running_.at(name);
   }
+  // When `name` was first seen with spec.nodeName (the scheduler's binding); after waitRunning.
+  Clock::time_point boundAt(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    auto it = bound_.find(name);
+    return it == bound_.end() ? running_.at(name) : it->second;
+  }
   void waitNone(double timeoutSeconds) {
     std::unique_lock lock(mutex_);
     if (!changed_.wait_for(lock, std::chrono::duration<double>(timeoutSeconds),
@@ -110,6 +117,7 @@ class PodWatcher {
   void forget() {
     std::lock_guard lock(mutex_);
     running_.clear();
+    bound_.clear();
   }
 
  private:
@@ -126,6 +134,8 @@ class PodWatcher {
         existing_.erase(name);
       } else if (event.type == "ADDED" || event.type == "MODIFIED") {
         existing_.insert(name);
+        const auto* spec = cube::json::getObject(*event.object, "spec");
+        if (spec && !cube::json::getString(*spec, "nodeName").empty()) bound_.emplace(name, now);
         if (status && cube::json::getString(*status, "phase") == "Running") {
           running_.emplace(name, now);
         }
@@ -139,6 +149,7 @@ class PodWatcher {
   std::mutex mutex_;
   std::condition_variable changed_;
   std::map<std::string, Clock::time_point> running_;
+  std::map<std::string, Clock::time_point> bound_;
   std::set<std::string> existing_;
   std::thread thread_;
 };
@@ -207,15 +218,23 @@ void runBench(const Options& o, const std::string& dir) {
     std::printf("\n| scenario | pods | min | p50 | p90 | p99 | max |\n");
     std::printf("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     std::fflush(stdout);
-    std::vector<double> sequential;
+    std::vector<double> sequential, scheduling, onNode;
+    auto ms = [](Clock::time_point a, Clock::time_point b) {
+      return std::chrono::duration<double, std::milli>(b - a).count();
+    };
     for (int i = 0; i < o.pods; ++i) {
       std::string name = "seq-" + std::to_string(i);
       auto t0 = Clock::now();
       client->create(kPods, "default", podJson(name));
       auto t1 = watcher.waitRunning(name, 60);
-      sequential.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+      auto bound = watcher.boundAt(name);
+      sequential.push_back(ms(t0, t1));
+      scheduling.push_back(ms(t0, bound));
+      onNode.push_back(ms(bound, t1));
     }
     printLatencies("sequential: create → Running (watch)", sequential);
+    printLatencies("sequential, of which create → bound (scheduler)", scheduling);
+    printLatencies("sequential, of which bound → Running (node)", onNode);
     std::fflush(stdout);
     deleteAll(client, watcher, o.pods, "seq-");
     waitForNoSandboxes(node + "/agent/crun-runtime/sandboxes", 60);
