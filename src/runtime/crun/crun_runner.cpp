@@ -460,7 +460,9 @@ std::vector<std::string> CrunRunner::list() const {
 
 void writeBundleConfig(const std::string& bundleDir, const bj::object& spec) {
   images::makeDirs(bundleDir, 0700);
-  images::writeFileAtomic(bundleDir + "/config.json", bj::serialize(spec));
+  // Made anew for every container instance: no fsync.
+  images::writeFileAtomic(bundleDir + "/config.json", bj::serialize(spec),
+                          images::FileSync::kNoSync);
 }
 
 }  // namespace cube::runtime::crun

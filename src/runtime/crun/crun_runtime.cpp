@@ -451,12 +451,16 @@ std::string CrunRuntime::runSandbox(const SandboxConfig& config) {
     r.hostsPath = dir + "/hosts";
     r.resolvConfPath = dir + "/resolv.conf";
     r.hostnamePath = dir + "/hostname";
-    images::writeFileAtomic(r.hostsPath, podHostsFile(r.pod, r.ip, r.hostname, options_.dns,
-                                                      readOrEmpty(options_.hostHostsPath)));
+    // Made anew with the sandbox after a reboot: no fsync.
+    constexpr auto kNoSync = images::FileSync::kNoSync;
+    images::writeFileAtomic(
+        r.hostsPath,
+        podHostsFile(r.pod, r.ip, r.hostname, options_.dns, readOrEmpty(options_.hostHostsPath)),
+        kNoSync);
     images::writeFileAtomic(
         r.resolvConfPath,
-        podResolvConf(r.pod, options_.dns, readOrEmpty(options_.hostResolvConfPath)));
-    images::writeFileAtomic(r.hostnamePath, r.hostname + "\n");
+        podResolvConf(r.pod, options_.dns, readOrEmpty(options_.hostResolvConfPath)), kNoSync);
+    images::writeFileAtomic(r.hostnamePath, r.hostname + "\n", kNoSync);
     r.state = SandboxState::Ready;
     records_.save(r);
   } catch (const std::exception& e) {
@@ -601,7 +605,7 @@ std::string CrunRuntime::createContainer(const std::string& sandboxId,
         json::getString(spec, "terminationMessagePath", kDefaultTerminationMessagePath);
     if (!messagePath.empty()) {
       std::string file = dir + "/" + kTerminationLogFile;
-      images::writeFileAtomic(file, "");
+      images::writeFileAtomic(file, "", images::FileSync::kNoSync);
       ::chmod(file.c_str(), 0666);  // any user of the container may write it
       in.volumes.push_back({file, messagePath, false});
     }

@@ -69,7 +69,7 @@ std::string readHead(const std::string& path, size_t n) {
   return out;
 }
 
-void writeFileAtomic(const std::string& path, std::string_view data) {
+void writeFileAtomic(const std::string& path, std::string_view data, FileSync sync) {
   std::string tmp = path + ".tmp-XXXXXX";
   UniqueFd fd(::mkostemp(tmp.data(), O_CLOEXEC));
   if (!fd) throwErrno("create " + tmp);
@@ -86,7 +86,8 @@ void writeFileAtomic(const std::string& path, std::string_view data) {
     off += static_cast<size_t>(n);
   }
   ::fchmod(fd.get(), 0644);
-  if (::fsync(fd.get()) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
+  if ((sync == FileSync::kFsync && ::fsync(fd.get()) != 0) ||
+      ::rename(tmp.c_str(), path.c_str()) != 0) {
     int saved = errno;
     ::unlink(tmp.c_str());
     errno = saved;
