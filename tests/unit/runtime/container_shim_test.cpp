@@ -83,7 +83,7 @@ class ShimTest : public ::testing::Test {
       inWrite = UniqueFd(p[1]);
     }
     UniqueFd log(::open(logPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
-    UniqueFd listen = listenAttachSocket(dir_.path());
+    UniqueFd listen = listenAttachSocket(attachDir());
     ShimFds fds;
     fds.stdoutFd = outRead.get();
     fds.stderrFd = errRead.get();
@@ -108,9 +108,11 @@ class ShimTest : public ::testing::Test {
   }
   std::string logPath() const { return dir_.path() + "/0.log"; }
   std::unique_ptr<Runtime::AttachSession> attach(bool stdin) {
-    return connectAttachSocket(dir_.path(), {stdin, true, true});
+    return connectAttachSocket(attachDir(), {stdin, true, true});
   }
+  std::string attachDir() const { return attachDir_.empty() ? dir_.path() : attachDir_; }
   TempDir dir_;
+  std::string attachDir_;  // where the attach socket is; empty: dir_
   UniqueFd out_, err_, in_;
   pid_t shim_ = -1;
 };
@@ -231,13 +233,15 @@ TEST_F(ShimTest, NoShimNoSession) {
 }
 
 TEST_F(ShimTest, LongDirectoriesGoThroughProc) {
-  std::string deep = dir_.path();
-  for (int i = 0; i < 4; ++i) deep += "/" + std::string(40, 'd');
-  std::filesystem::create_directories(deep);
-  UniqueFd listen = listenAttachSocket(deep);
-  auto s = connectAttachSocket(deep, {});
-  ASSERT_TRUE(s);
-  EXPECT_TRUE(std::filesystem::exists(deep + "/attach"));
+  attachDir_ = dir_.path();
+  for (int i = 0; i < 4; ++i) attachDir_ += "/" + std::string(40, 'd');
+  ASSERT_GT(attachDir_.size(), sizeof(sockaddr_un::sun_path));
+  std::filesystem::create_directories(attachDir_);
+  start(false, false);
+  EXPECT_TRUE(std::filesystem::exists(attachDir_ + "/attach"));
+  auto s = attach(false);
+  writeAll(out_.get(), "deep\n");
+  EXPECT_EQ(readSession(*s, 5).out, "deep\n");
 }
 
 }  // namespace
