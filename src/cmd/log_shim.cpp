@@ -1,6 +1,6 @@
 #include "cmd/log_shim.h"
 
-#include "runtime/crun/container_log.h"
+#include "runtime/crun/container_shim.h"
 
 #include <sys/prctl.h>
 
@@ -11,10 +11,10 @@ void registerLogShim() {
   runtime::crun::setLogShimCommand({"/proc/self/exe", kLogShimCommand});
 }
 
-int runLogShim() {
+int runLogShim(int argc, char** argv) {
   // exec named it "exe" (of /proc/self/exe): the name the runner reaps its zombie by.
   ::prctl(PR_SET_NAME, "cube-log-shim", 0, 0, 0);
-  return runtime::crun::runLogShim(0, 3, 1);
+  return runtime::crun::runLogShim(runtime::crun::shimFdsFromArgs(argc, argv));
 }
 
 }  // namespace cube::cmd

@@ -14,8 +14,8 @@
 
 int main(int argc, char** argv) {
   // The crun runtime's per-container log copier: a hidden subcommand, before any flag parsing.
-  if (argc == 2 && std::string(argv[1]) == cube::cmd::kLogShimCommand) {
-    return cube::cmd::runLogShim();
+  if (argc >= 2 && std::string(argv[1]) == cube::cmd::kLogShimCommand) {
+    return cube::cmd::runLogShim(argc - 2, argv + 2);
   }
   cube::cmd::registerLogShim();
   CLI::App app{"cube: a Kubernetes-compatible container orchestrator"};

@@ -15,12 +15,14 @@
 #include "common/clock.h"
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -201,6 +203,38 @@ class Runtime {
     (void)options;
     throw RuntimeError("exec is not supported by the " + version() + " runtime");
   }
+  // --- kubectl attach: the container's own stdin (when its spec says `stdin: true`) and its
+  // output from now on. Whether there is a terminal is the container's (its spec's `tty`), not
+  // the caller's.
+  struct AttachOptions {
+    bool stdin = false;  // this session writes the container's stdin
+    bool stdout = false, stderr = false;
+  };
+  // One attach session. Output pieces arrive in the order the container wrote them; several
+  // sessions of one container all get them, and any may write stdin.
+  class AttachSession {
+   public:
+    virtual ~AttachSession() = default;
+    // The next piece of output: 1 stdout, 2 stderr (a terminal's output is stdout). False when
+    // the session has ended: the container's output ended, or its stdin did (below), or
+    // shutdown() was called.
+    virtual bool read(uint8_t* stream, std::string* data) = 0;
+    // Input for the container; false when it takes none (no `stdin: true`, or closed).
+    virtual bool writeStdin(std::string_view data) = 0;
+    // This session's input has ended. With `stdinOnce` (and no tty) the container's stdin
+    // closes, so it reads end of file; otherwise this session ends (the kubelet's rule).
+    virtual void closeStdin() = 0;
+    virtual void resize(uint16_t width, uint16_t height) = 0;
+    // The caller went away: read() returns false, from any thread.
+    virtual void shutdown() = 0;
+  };
+  virtual std::unique_ptr<AttachSession> attach(const std::string& containerId,
+                                                const AttachOptions& options) {
+    (void)containerId;
+    (void)options;
+    throw RuntimeError("attach is not supported by the " + version() + " runtime");
+  }
+
   // kubectl port-forward dials the pod's ports from its network namespace: the path of the
   // sandbox's one (a file setns() takes), or "" for the host's (hostNetwork) or none.
   virtual std::string sandboxNetworkNamespace(const std::string& sandboxId) {

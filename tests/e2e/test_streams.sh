@@ -3,8 +3,9 @@
 # to the agent's own server (--kubelet-port): CRI log files (-f, -c, --previous, --tail, --since,
 # --timestamps, --limit-bytes, Kubernetes' errors), logs kept by the per-container log shim
 # across an agent kill -9 (and what a shim costs), exec over WebSocket (exit codes, stdin,
-# stderr, a TTY), cp both ways, attach, port-forward to an http-echo pod, and an unreachable
-# agent. Needs root and crun (skipped otherwise); runs in a network namespace of its own
+# stderr, a TTY), cp both ways, attach (stdin: true and stdinOnce through the shim, several
+# sessions, across an agent kill -9, a tty with resizes, kubectl run -i/-it with exit codes),
+# port-forward to an http-echo pod, and an unreachable agent. Needs root and crun (skipped otherwise); runs in a network namespace of its own
 # (own_netns.sh).
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
@@ -91,6 +92,19 @@ expect "--previous: the attempt before" "^run [0-9]+$" kubectl logs crasher --pr
 expect "each attempt has its own file" "[0-9]+\.log [0-9]+\.log" \
   sh -c "ls $DATA/agent/crun-runtime/pods/default_crasher_*/c/ | tr '\n' ' '"
 
+# --- attach before an agent restart: a container with stdin: true ---------------------------------
+# reader echoes what it reads; its stdin stays open across sessions (no stdinOnce).
+kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "reader"},
+ "spec": {"nodeName": "$NODE", "terminationGracePeriodSeconds": 1,
+          "containers": [{"name": "c", "image": "cube-test/busybox:1", "stdin": true,
+                          "command": ["sh", "-c", "while read l; do echo got \$l; done; echo stdin ended; sleep 3600"]}]}}
+YAML
+eventually "reader is Running" "^reader +1/1 +Running " row reader
+expect "attach -i: a line reaches the container's stdin" "" sh -c 'echo first | kubectl attach -i reader >/dev/null 2>&1'
+eventually "the container read it" "^got first$" kubectl logs reader
+READER_ID=$(kubectl get pod reader -o jsonpath='{.status.containerStatuses[0].containerID}')
+
 # --- the log shim outlives the agent ------------------------------------------------------------
 pod counter Always '["sh", "-c", "i=0; while true; do i=$((i+1)); echo line $i; sleep 0.2; done"]'
 eventually "counter is Running" "^counter +1/1 +Running " row counter
@@ -133,6 +147,67 @@ expect_eq "and back" "to the pod" cat "$E2E_DIR/down.txt"
 # --- attach -------------------------------------------------------------------------------------
 expect "attach streams what the container writes from now on" "^line [0-9]+$" \
   sh -c 'timeout 3 kubectl attach counter 2>/dev/null | head -2 | tail -1'
+expect "attach -i without stdin: true: the output, the input goes nowhere (no error)" \
+  "^line [0-9]+$" sh -c 'echo x | timeout 3 kubectl attach -i counter 2>/dev/null | head -2 | tail -1'
+# After the agent's kill -9 and restart (above): the same container, its shim's stdin and socket.
+expect_eq "reader was not restarted by the agent's restart" "$READER_ID 0" \
+  kubectl get pod reader -o jsonpath='{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}'
+# Two sessions at once: a watcher without stdin sees what the other session's input caused.
+kubectl attach reader >"$E2E_DIR/watch.out" 2>&1 &
+WATCH_PID=$!
+eventually "a watching session is attached" "got ping" \
+  sh -c "echo ping | kubectl attach -i reader >/dev/null 2>&1; cat '$E2E_DIR/watch.out'"
+expect "attach -i after the agent's restart, beside another session" "" \
+  sh -c 'echo again | kubectl attach -i reader >/dev/null 2>&1'
+eventually "stdout of one session's input goes to every session" "^got again$" cat "$E2E_DIR/watch.out"
+kill "$WATCH_PID" 2>/dev/null
+wait "$WATCH_PID" 2>/dev/null
+expect "without stdinOnce the container's stdin stays open" "^got first got ping.* got again $" \
+  bash -c "kubectl logs reader | tr '\n' ' '"
+
+# stdinOnce: the first session's end of input is the container's end of file.
+kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "once"},
+ "spec": {"nodeName": "$NODE", "restartPolicy": "Never",
+          "containers": [{"name": "c", "image": "cube-test/busybox:1", "stdin": true,
+                          "stdinOnce": true, "command": ["cat"]}]}}
+YAML
+eventually "once is Running" "^once +1/1 +Running " row once
+expect_eq "attach -i with stdinOnce: cat gets end of file and the session ends with it" "hi once" \
+  sh -c 'echo hi once | timeout 20 kubectl attach -i once 2>/dev/null'
+eventually "once has completed" "^once +0/1 +Completed " row once
+
+# kubectl run -i: a pod with stdin and stdinOnce, attached once Running, removed at the end.
+expect_eq "run -i --rm: stdin through cat" "through cat" \
+  sh -c 'echo through cat | timeout 60 kubectl run -i --rm --restart=Never runcat --image=cube-test/busybox:1 -- cat 2>/dev/null | grep -v "^pod .* deleted"'
+expect_eq "run -i: the container's exit code is kubectl's" "7" \
+  exit_code timeout 60 kubectl run -i --rm --restart=Never runexit --image=cube-test/busybox:1 -- sh -c 'cat; exit 7' </dev/null
+
+# tty: true: one terminal, logged as stdout; kubectl run -it attaches with the terminal's size.
+kubectl apply -f - >/dev/null <<YAML
+{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "tty"},
+ "spec": {"nodeName": "$NODE", "terminationGracePeriodSeconds": 1,
+          "containers": [{"name": "c", "image": "cube-test/busybox:1", "tty": true,
+                          "command": ["sh", "-c", "test -t 1 && echo stdout is a tty; echo err >&2; exec sleep 3600"]}]}}
+YAML
+eventually "tty is Running" "^tty +1/1 +Running " row tty
+eventually "a tty's output is in the log, stderr too, as stdout" "^stdout is a tty err $" \
+  bash -c "kubectl logs tty | tr -d '\r' | tr '\n' ' '"
+expect "the CRI file has one stream" "^0$" \
+  sh -c "grep -c ' stderr ' $DATA/agent/crun-runtime/pods/default_tty_*/c/0.log || true"
+# The shell waits for a line (typed once kubectl is attached), then for kubectl's size (sent after
+# its +1 redraw size), prints and exits 5. script(1) gives kubectl a terminal.
+cat >"$E2E_DIR/run-it.sh" <<'SH'
+stty rows 33 cols 101
+exec timeout 60 kubectl run -it --rm --restart=Never tshell --image=cube-test/busybox:1 -- sh -c \
+  'read x; for i in $(seq 100); do [ "$(stty size)" = "33 101" ] && break; sleep 0.1; done
+   test -t 0 && echo isatty $(stty size); exit 5'
+SH
+echo go | script -qec "bash $E2E_DIR/run-it.sh" /dev/null >"$E2E_DIR/tty.out" 2>&1
+echo "$?" >"$E2E_DIR/tty.rc"
+expect "run -it: a terminal with kubectl's size (resize channel)" "isatty 33 101" \
+  sh -c "tr -d '\r' <'$E2E_DIR/tty.out'"
+expect_eq "run -it: the shell's exit code" "5" cat "$E2E_DIR/tty.rc"
 
 # --- port-forward (seed 001: an http-go-like pod reached through kubectl port-forward) ---------
 kubectl apply -f - >/dev/null <<YAML

@@ -1,6 +1,5 @@
 #include "agent/streaming/exec_handler.h"
 
-#include "agent/streaming/container_logs.h"
 #include "agent/streaming/websocket.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
@@ -10,12 +9,13 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
+#include <optional>
 #include <thread>
+#include <utility>
 
 namespace cube::agent::streaming {
 
@@ -49,6 +49,17 @@ bool writeFd(int fd, std::string_view data) {
   return true;
 }
 
+// kubectl's resize message: {"Width":W,"Height":H}.
+std::optional<std::pair<uint16_t, uint16_t>> parseTerminalSize(std::string_view data) {
+  try {
+    auto size = bj::parse(data).as_object();
+    return std::make_pair(static_cast<uint16_t>(size.at("Width").to_number<int64_t>()),
+                          static_cast<uint16_t>(size.at("Height").to_number<int64_t>()));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
 // Copies `fd` into channel `channel` until end of file (EIO from a terminal's master).
 void pump(int fd, uint8_t channel, bool forward, WebSocket& ws) {
   char buf[32 * 1024];
@@ -77,12 +88,7 @@ void runExec(std::shared_ptr<WebSocket> ws, std::unique_ptr<runtime::Runtime::Ex
           stdinOpen = false;
         }
       } else if (channel == kResize) {
-        try {
-          auto size = bj::parse(data).as_object();
-          proc->resize(static_cast<uint16_t>(size.at("Width").to_number<int64_t>()),
-                       static_cast<uint16_t>(size.at("Height").to_number<int64_t>()));
-        } catch (const std::exception&) {
-        }
+        if (auto size = parseTerminalSize(data)) proc->resize(size->first, size->second);
       } else if (channel == kClose && v5 && !data.empty() &&
                  static_cast<uint8_t>(data[0]) == kStdin && stdinOpen) {
         proc->closeStdin();
@@ -105,44 +111,58 @@ void runExec(std::shared_ptr<WebSocket> ws, std::unique_ptr<runtime::Runtime::Ex
   input.join();
 }
 
-void runAttach(std::shared_ptr<WebSocket> ws, LocatedPod pod, std::string id, std::string path,
-               bool stdoutWanted, bool stderrWanted) {
-  std::atomic<bool> clientGone{false};
+// Attach: the container's own streams through its runtime's session (the shim's socket, for
+// crun). Ends when the container's output ends, or the session's stdin does (without
+// stdinOnce), or the client goes away; the status is Success either way, as the kubelet's.
+void runAttach(std::shared_ptr<WebSocket> ws,
+               std::unique_ptr<runtime::Runtime::AttachSession> session, bool v5) {
   std::atomic<bool> finishing{false};
   std::thread input([&] {
-    while (ws->readMessage()) {
-    }
-    if (!finishing) clientGone = true;
-  });
-  struct stat st {};
-  uint64_t offset = ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
-  auto exited = [&] {
-    if (clientGone) return true;
-    for (const auto& sandbox : pod.runtime->listSandboxes()) {
-      if (sandbox.podUid != pod.uid) continue;
-      for (const auto& s : pod.runtime->listContainers(sandbox.id)) {
-        if (s.id == id) return s.state == runtime::ContainerState::Exited;
+    while (auto m = ws->readMessage()) {
+      if (m->payload.empty()) continue;
+      auto channel = static_cast<uint8_t>(m->payload[0]);
+      std::string_view data(m->payload);
+      data.remove_prefix(1);
+      if (channel == kStdin) {
+        session->writeStdin(data);
+      } else if (channel == kResize) {
+        if (auto size = parseTerminalSize(data)) session->resize(size->first, size->second);
+      } else if (channel == kClose && v5 && !data.empty() &&
+                 static_cast<uint8_t>(data[0]) == kStdin) {
+        session->closeStdin();
       }
     }
-    return true;
-  };
-  auto follow = [&](const char* stream, uint8_t channel) {
-    runtime::crun::LogReadOptions read;
-    read.onlyStream = stream;
-    followLog(path, offset, read, nullptr, exited, [&](std::string_view text) {
-      if (clientGone) return false;
-      return text.empty() || ws->writeChannel(channel, text);
-    });
-  };
-  std::thread err;
-  if (stderrWanted) err = std::thread([&] { follow("stderr", kStderr); });
-  if (stdoutWanted) follow("stdout", kStdout);
-  if (err.joinable()) err.join();
+    // The client went away: so does the session (and, with stdinOnce, the container's stdin).
+    if (!finishing) session->shutdown();
+  });
+  uint8_t stream = 0;
+  std::string data;
+  while (session->read(&stream, &data)) {
+    if (!ws->writeChannel(stream == 2 ? kStderr : kStdout, data)) break;
+  }
   finishing = true;
+  session->shutdown();  // an input blocked on a full stdin returns
   ws->writeChannel(kError, execExitStatus(0));
   ws->close();
   ws->abort();
   input.join();
+}
+
+// The spec of container `name` (containers, initContainers or ephemeralContainers); nullptr
+// when the pod has none by that name.
+const bj::object* containerSpec(const bj::object& pod, const std::string& name) {
+  const auto* spec = json::getObject(pod, "spec");
+  if (!spec) return nullptr;
+  for (const char* list : {"containers", "initContainers", "ephemeralContainers"}) {
+    const auto* items = json::getArray(*spec, list);
+    if (!items) continue;
+    for (const auto& c : *items) {
+      if (c.is_object() && json::getString(c.get_object(), "name") == name) {
+        return &c.get_object();
+      }
+    }
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -185,6 +205,14 @@ void serveExec(const http::Request& request, const LocatedPod& pod, const std::s
   }
   options.stdin = flag(request, "stdin");
   options.tty = flag(request, "tty");
+  // Attach: whether there is a terminal is the container's (the kubelet takes it from the spec),
+  // and input without `stdin: true` goes nowhere (no error, as with the kubelet).
+  bool attachStdin = false;
+  if (attach) {
+    const bj::object* spec = pod.pod ? containerSpec(*pod.pod, container) : nullptr;
+    options.tty = spec && json::getBool(*spec, "tty");
+    attachStdin = options.stdin && spec && json::getBool(*spec, "stdin");
+  }
   bool stdoutWanted = flag(request, "stdout");
   bool stderrWanted = flag(request, "stderr") && !options.tty;
   if (!attach && options.command.empty()) {
@@ -196,6 +224,14 @@ void serveExec(const http::Request& request, const LocatedPod& pod, const std::s
   auto instance = findContainer(pod, container, false);
   if (!instance || instance->state != runtime::ContainerState::Running) {
     throw ApiError::badRequest("container " + container + " is not running");
+  }
+  std::unique_ptr<runtime::Runtime::AttachSession> session;
+  if (attach) {
+    try {
+      session = pod.runtime->attach(instance->id, {attachStdin, stdoutWanted, stderrWanted});
+    } catch (const runtime::RuntimeError& e) {
+      throw ApiError::internal(e.what());
+    }
   }
   std::unique_ptr<runtime::Runtime::ExecProcess> proc;
   // With a terminal the command starts after the upgrade, once kubectl sent the terminal's size
@@ -215,13 +251,12 @@ void serveExec(const http::Request& request, const LocatedPod& pod, const std::s
   if (!http::writeAll(conn.fd, answer)) {
     ::close(conn.fd);
     if (proc) proc->kill();
-    return;
+    return;  // a session ends with its object
   }
   auto ws = std::make_shared<WebSocket>(conn.fd, std::move(conn.buffered));
   bool v5 = protocol == "v5.channel.k8s.io";
   if (attach) {
-    std::thread(runAttach, ws, pod, instance->id, instance->logPath, stdoutWanted, stderrWanted)
-        .detach();
+    std::thread(runAttach, ws, std::move(session), v5).detach();
     return;
   }
   std::thread([ws, p = std::move(proc), stdoutWanted, stderrWanted, v5, options,

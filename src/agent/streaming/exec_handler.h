@@ -6,9 +6,10 @@
 // reason NonZeroExitCode and the exit code as the cause ExitCode, from which kubectl takes its
 // own exit code.
 //
-// Attach: this runtime gives containers no stdin, so attach streams what the container writes
-// from now on (stdout and stderr, from its log) until it exits, as the kubelet does for a
-// container without stdin.
+// Attach: a session of the runtime's (Runtime::attach): what the container writes from now on,
+// to every attached client, and the client's input to the container's stdin when its spec has
+// `stdin: true` (without it the input goes nowhere, as with the kubelet). The terminal is the
+// container's `tty`, whatever the request says; kubectl's resizes reach it.
 
 #include "agent/streaming/pod_locator.h"
 #include "http/http_types.h"

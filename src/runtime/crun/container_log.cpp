@@ -1,15 +1,6 @@
 #include "runtime/crun/container_log.h"
 
-#include "runtime/crun/child_process.h"
-
-#include "runtime/runtime.h"
-
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -37,73 +28,6 @@ bool digits(std::string_view s, size_t pos, size_t n, int* value) {
     v = v * 10 + (s[i] - '0');
   }
   *value = v;
-  return true;
-}
-
-bool writeAll(int fd, struct iovec* iov, int count) {
-  while (count > 0) {
-    ssize_t n = ::writev(fd, iov, count);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    auto left = static_cast<size_t>(n);
-    while (count > 0 && left >= iov->iov_len) {
-      left -= iov->iov_len;
-      ++iov;
-      --count;
-    }
-    if (count > 0) {
-      iov->iov_base = static_cast<char*>(iov->iov_base) + left;
-      iov->iov_len -= left;
-    }
-  }
-  return true;
-}
-
-// One stream of the shim: a fixed buffer holding the start of a line not yet ended.
-struct ShimStream {
-  int fd = -1;
-  const char* name = "";
-  char buffer[kMaxLogLineBytes];
-  size_t used = 0;
-};
-
-bool writeEntry(int logFd, const char* stream, bool partial, const char* text, size_t n) {
-  char time[32];
-  size_t timeLen = formatLogTime(LogClock::now(), time);
-  char sep1[] = " ";
-  char tag[4] = {' ', partial ? 'P' : 'F', ' ', 0};
-  char newline[] = "\n";
-  struct iovec iov[6] = {
-      {time, timeLen},
-      {sep1, 1},
-      {const_cast<char*>(stream), std::strlen(stream)},
-      {tag, 3},
-      {const_cast<char*>(text), n},
-      {newline, 1},
-  };
-  return writeAll(logFd, iov, 6);
-}
-
-// Writes the complete lines in the buffer (and a full buffer as a P piece); keeps the rest.
-bool drainLines(ShimStream& s, int logFd, bool atEof) {
-  size_t start = 0;
-  for (size_t i = 0; i < s.used; ++i) {
-    if (s.buffer[i] != '\n') continue;
-    if (!writeEntry(logFd, s.name, false, s.buffer + start, i - start)) return false;
-    start = i + 1;
-  }
-  size_t rest = s.used - start;
-  if (rest > 0 && (atEof || (start == 0 && rest == sizeof(s.buffer)))) {
-    // A line longer than the buffer goes out in pieces; what is left at the end is a last line
-    // without its newline.
-    if (!writeEntry(logFd, s.name, !atEof, s.buffer + start, rest)) return false;
-    start = s.used;
-    rest = 0;
-  }
-  if (start > 0 && rest > 0) std::memmove(s.buffer, s.buffer + start, rest);
-  s.used = rest;
   return true;
 }
 
@@ -225,79 +149,6 @@ std::string formatLogLine(LogClock::time_point t, std::string_view stream, bool 
   out += text;
   out += '\n';
   return out;
-}
-
-int runLogShim(int stdoutFd, int stderrFd, int logFd) {
-  // Static: no allocation, and no 32 KiB on a small stack.
-  static ShimStream streams[2];
-  streams[0].fd = stdoutFd;
-  streams[0].name = "stdout";
-  streams[1].fd = stderrFd;
-  streams[1].name = "stderr";
-  for (;;) {
-    struct pollfd fds[2];
-    int open = 0;
-    for (int i = 0; i < 2; ++i) {
-      fds[i] = {streams[i].fd, POLLIN, 0};
-      if (streams[i].fd >= 0) ++open;
-    }
-    if (open == 0) return 0;
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return 1;
-    }
-    for (int i = 0; i < 2; ++i) {
-      ShimStream& s = streams[i];
-      if (s.fd < 0 || fds[i].revents == 0) continue;
-      ssize_t n = ::read(s.fd, s.buffer + s.used, sizeof(s.buffer) - s.used);
-      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      bool eof = n <= 0;
-      if (n > 0) s.used += static_cast<size_t>(n);
-      if (!drainLines(s, logFd, eof)) return 1;
-      if (eof) {
-        ::close(s.fd);
-        s.fd = -1;
-      }
-    }
-  }
-}
-
-namespace {
-std::vector<std::string> shimCommand;  // set once at program start
-}  // namespace
-
-void setLogShimCommand(std::vector<std::string> argv) {
-  shimCommand = std::move(argv);
-}
-
-int startLogShim(int stdoutFd, int stderrFd, int logFd) {
-  std::vector<char*> argv;
-  for (auto& a : shimCommand) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  if (pid < 0) throw RuntimeError(std::string("fork log shim: ") + std::strerror(errno));
-  if (pid > 0) return pid;
-  // Child: only async-signal-safe calls until exec (or the shim loop, which allocates nothing).
-  resetSignalsForChild();
-  ::signal(SIGPIPE, SIG_IGN);
-  ::setsid();  // no terminal signal of the agent's session reaches it
-  ::prctl(PR_SET_NAME, "cube-log-shim", 0, 0, 0);
-  // Out of the way of the target numbers first, then into place: 0 stdout, 1 log, 3 stderr.
-  int out = stdoutFd >= 0 ? ::fcntl(stdoutFd, F_DUPFD, 10) : -1;
-  int err = stderrFd >= 0 ? ::fcntl(stderrFd, F_DUPFD, 10) : -1;
-  int log = ::fcntl(logFd, F_DUPFD, 10);
-  int devNull = ::open("/dev/null", O_RDWR);
-  if (log < 0 || devNull < 0) ::_exit(1);
-  ::dup2(out >= 0 ? out : devNull, 0);
-  ::dup2(log, 1);
-  ::dup2(devNull, 2);
-  ::dup2(err >= 0 ? err : devNull, 3);
-  ::syscall(SYS_close_range, 4u, ~0u, 0u);
-  if (argv.size() > 1) {
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  ::_exit(runLogShim(0, 3, 1));
 }
 
 uint64_t readContainerLog(const std::string& path, uint64_t offset, const LogReadOptions& options,

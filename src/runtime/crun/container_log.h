@@ -7,11 +7,8 @@
 // the next entries). One file per container attempt (pods/<ns>_<name>_<uid>/<ctr>/<n>.log), so
 // `kubectl logs --previous` reads the attempt before.
 //
-// The writer side is the log shim (runLogShim): a small process of its own, started beside each
-// container, that copies the container's stdout and stderr pipes into the file. It outlives the
-// agent (an agent killed with -9 neither stops nor blocks the container) and ends when both pipes
-// close, i.e. when every process of the container has gone. It allocates nothing, so it can also
-// run in a child forked from a multi-threaded process without exec.
+// The writer side is the container's shim (container_shim.h), a process of its own beside each
+// container that copies the container's output into the file.
 //
 // The reader side turns a file back into what `kubectl logs` shows (readContainerLog).
 
@@ -48,19 +45,6 @@ std::optional<LogClock::time_point> parseLogTime(std::string_view text);
 std::optional<LogEntry> parseLogLine(std::string_view line);
 std::string formatLogLine(LogClock::time_point t, std::string_view stream, bool partial,
                           std::string_view text);
-
-// Copies `stdoutFd` and `stderrFd` (pipe read ends; either may be -1) into `logFd` (opened for
-// append) as CRI entries until both reach end of file. Returns 0, or 1 when writing failed.
-int runLogShim(int stdoutFd, int stderrFd, int logFd);
-
-// How the shim is started: argv of an executable that calls runLogShim(0, 3, 1) (`cube
-// log-shim`). Unset (unit tests), the shim runs in a forked child of this process without exec.
-void setLogShimCommand(std::vector<std::string> argv);
-
-// Starts a shim copying the two pipe read ends into `logFd`, in its own session and named
-// cube-log-shim (so the runner, a subreaper, knows its zombie). Returns its pid; the caller
-// closes its copies of the three fds. Throws RuntimeError when fork fails.
-int startLogShim(int stdoutFd, int stderrFd, int logFd);
 
 // What `kubectl logs` asks for (the pods/log query).
 struct LogReadOptions {

@@ -1,7 +1,8 @@
 #include "runtime/crun/crun_runner.h"
 
+#include "runtime/crun/attach_session.h"
 #include "runtime/crun/child_process.h"
-#include "runtime/crun/container_log.h"
+#include "runtime/crun/container_shim.h"
 #include "runtime/crun/mount_table.h"
 
 #include <boost/json/parse.hpp>
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -132,6 +134,35 @@ ExitStatus exitStatusOf(int status) {
   return s;
 }
 
+// The terminal master crun sends over the console socket (SCM_RIGHTS) during `crun create`; by
+// the time create has returned it waits in the listening socket's queue.
+UniqueFd receiveConsole(int listenFd) {
+  UniqueFd conn(::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC));
+  if (!conn) return {};
+  char data[256];
+  struct iovec iov {
+    data, sizeof data
+  };
+  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
+  struct msghdr msg {};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  while ((n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  if (n < 0) return {};
+  for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+      return UniqueFd(fd);
+    }
+  }
+  return {};
+}
+
 std::string parentOf(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
@@ -188,7 +219,7 @@ CrunRunner::Output CrunRunner::crun(const std::vector<std::string>& args) {
 }
 
 ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundleDir,
-                                 const std::string& logPath) {
+                                 const std::string& logPath, const ContainerIo& io) {
   std::string pidFile = bundleDir + "/init.pid";
   std::string crunLog = bundleDir + "/crun.log";
   ::unlink(pidFile.c_str());
@@ -198,31 +229,72 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   struct stat st {};
   if (::fstat(log.get(), &st) != 0) images::throwErrno("stat " + logPath);
   UniqueFd devNull = openDevNull();
-  // The container writes into two pipes; a log shim (container_log.h) turns them into CRI
-  // entries in the log, and outlives this process.
-  int outPipe[2], errPipe[2];
-  if (::pipe2(outPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
-  UniqueFd outRead(outPipe[0]), outWrite(outPipe[1]);
-  if (::pipe2(errPipe, O_CLOEXEC) != 0) images::throwErrno("pipe");
-  UniqueFd errRead(errPipe[0]), errWrite(errPipe[1]);
-  pid_t shim;
-  {
-    // Registered as ours while run() may wait for it; reapStrays reaps it after its end.
-    std::lock_guard lock(mutex_);
-    shim = startLogShim(outRead.get(), errRead.get(), log.get());
-    ownCrunPids_.insert(shim);
+  // The container writes into two pipes (or its terminal); a shim (container_shim.h) turns them
+  // into CRI entries in the log, serves the attach socket, holds the container's stdin, and
+  // outlives this process.
+  ShimFds shimFds;
+  shimFds.stdinOnce = io.stdinOnce;
+  shimFds.tty = io.tty;
+  UniqueFd attachSocket = listenAttachSocket(bundleDir);
+  shimFds.attachFd = attachSocket.get();
+  UniqueFd outRead, outWrite, errRead, errWrite, inRead, inWrite;
+  // A terminal: crun makes it in the container and hands its master over the console socket.
+  UnixSocketAddress consoleAddress;
+  UniqueFd consoleSocket;
+  if (io.tty) {
+    std::string consoleFile = bundleDir + "/console";
+    ::unlink(consoleFile.c_str());
+    consoleAddress = unixSocketAddress(bundleDir, "console", ::getpid());
+    consoleSocket = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    if (!consoleSocket) images::throwErrno("console socket");
+    // Bound through this process's own view of the path (crun gets the /proc/<pid> form).
+    UnixSocketAddress local = unixSocketAddress(bundleDir, "console");
+    if (::bind(consoleSocket.get(), reinterpret_cast<const sockaddr*>(&local.addr), local.length) !=
+            0 ||
+        ::listen(consoleSocket.get(), 1) != 0) {
+      images::throwErrno("console socket " + consoleFile);
+    }
+  } else {
+    int p[2];
+    if (::pipe2(p, O_CLOEXEC) != 0) images::throwErrno("pipe");
+    outRead = UniqueFd(p[0]);
+    outWrite = UniqueFd(p[1]);
+    if (::pipe2(p, O_CLOEXEC) != 0) images::throwErrno("pipe");
+    errRead = UniqueFd(p[0]);
+    errWrite = UniqueFd(p[1]);
+    if (io.stdin) {
+      if (::pipe2(p, O_CLOEXEC) != 0) images::throwErrno("pipe");
+      inRead = UniqueFd(p[0]);
+      inWrite = UniqueFd(p[1]);
+    }
   }
+  pid_t shim = -1;
   struct ShimRelease {
     CrunRunner* runner;
-    pid_t pid;
+    pid_t* pid;
     ~ShimRelease() {
       std::lock_guard lock(runner->mutex_);
-      runner->ownCrunPids_.erase(pid);
+      runner->ownCrunPids_.erase(*pid);
     }
-  } release{this, shim};
-  outRead.reset();
-  errRead.reset();
-  log.reset();
+  } release{this, &shim};
+  auto startShim = [&] {
+    // Registered as ours while run() may wait for it; reapStrays reaps it after its end.
+    std::lock_guard lock(mutex_);
+    shim = startLogShim(shimFds);
+    ownCrunPids_.insert(shim);
+  };
+  if (!io.tty) {
+    shimFds.stdoutFd = outRead.get();
+    shimFds.stderrFd = errRead.get();
+    shimFds.logFd = log.get();
+    shimFds.stdinFd = inWrite.get();
+    startShim();
+    outRead.reset();
+    errRead.reset();
+    inWrite.reset();
+    log.reset();
+    attachSocket.reset();
+  }
 
   // crun's own complaint goes to crun.log (--log), not to the container's output: take it
   // into the error, and delete what was half made.
@@ -243,7 +315,7 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
     outWrite.reset();
     errWrite.reset();
     int shimStatus;
-    while (::waitpid(shim, &shimStatus, 0) < 0 && errno == EINTR) {
+    while (shim > 0 && ::waitpid(shim, &shimStatus, 0) < 0 && errno == EINTR) {
     }
     if (::truncate(logPath.c_str(), st.st_size) != 0) {
       // Keeping crun's message in the log is the lesser harm.
@@ -256,11 +328,35 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   // crun has exited, so the init is already this process's child. With `run -d` a container
   // that exits at once can be reaped by crun itself before crun exits, and its exit status is
   // lost (seen here with `true` under load). The container inherits crun's stdio: the pipes.
-  std::vector<std::string> create = {crunPath_, "--root",   options_.stateRoot, "--log=" + crunLog,
-                                     "create",  "--bundle", bundleDir,          "--pid-file",
-                                     pidFile,   id};
-  int status = waitCrun(spawnCrun(create, devNull.get(), outWrite.get(), errWrite.get()), false);
+  std::vector<std::string> create = {crunPath_,          "--root",     options_.stateRoot,
+                                     "--log=" + crunLog, "create",     "--bundle",
+                                     bundleDir,          "--pid-file", pidFile};
+  if (io.tty) create.push_back("--console-socket=" + unixSocketPath(consoleAddress));
+  create.push_back(id);
+  int status = io.tty
+                   ? waitCrun(spawnCrun(create, devNull.get(), devNull.get(), devNull.get()), false)
+                   : waitCrun(spawnCrun(create, inRead ? inRead.get() : devNull.get(),
+                                        outWrite.get(), errWrite.get()),
+                              false);
+  inRead.reset();
   if (!succeeded(status)) throw fail("create", status);
+  if (io.tty) {
+    UniqueFd master = receiveConsole(consoleSocket.get());
+    if (!master) throw fail("create (no terminal on the console socket)", status);
+    consoleSocket.reset();
+    ::unlink((bundleDir + "/console").c_str());
+    UniqueFd input;
+    if (io.stdin) {
+      input = UniqueFd(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
+      if (!input) images::throwErrno("dup terminal");
+    }
+    shimFds.stdoutFd = master.get();
+    shimFds.logFd = log.get();
+    shimFds.stdinFd = input.get();
+    startShim();
+    log.reset();
+    attachSocket.reset();
+  }
 
   ContainerProcess p;
   p.id = id;

@@ -53,6 +53,13 @@ struct CrunRunnerOptions {
   std::string cgroupRoot = "/cube";
 };
 
+// The container's stdin and terminal, from its spec (stdin, stdinOnce, tty).
+struct ContainerIo {
+  bool stdin = false;      // a pipe the shim holds open, written by attach sessions
+  bool stdinOnce = false;  // closed when the first attach session's stdin ends
+  bool tty = false;        // a pseudo-terminal (process.terminal in config.json)
+};
+
 // A started container's init process, a child of this process until reaped.
 struct ContainerProcess {
   std::string id;
@@ -77,11 +84,12 @@ class CrunRunner {
   bool hybridCgroups() const { return hybrid_; }
 
   // `crun create` + `crun start`: creates and starts container `id` from `bundleDir` (config.json
-  // there); its stdout and stderr are appended to `logPath`. Returns once the container runs (or
-  // has already exited: wait() then tells). On failure the log is cut back to where it was and the
-  // CrunError carries crun's message.
+  // there, whose process.terminal must agree with io.tty); its stdout and stderr are appended to
+  // `logPath` by a shim that also serves <bundleDir>/attach (container_shim.h). Returns once the
+  // container runs (or has already exited: wait() then tells). On failure the log is cut back to
+  // where it was and the CrunError carries crun's message.
   ContainerProcess run(const std::string& id, const std::string& bundleDir,
-                       const std::string& logPath);
+                       const std::string& logPath, const ContainerIo& io = {});
   // Reaps the container's init when it has ended, waiting up to `timeout` (forever when
   // nullopt). nullopt while it still runs. After a result the process is gone (pid -1).
   std::optional<ExitStatus> wait(ContainerProcess& process,

@@ -582,6 +582,9 @@ std::string CrunRuntime::createContainer(const std::string& sandboxId,
   std::string dir = records_.containerDir(r.id);
 
   bj::object spec = config.spec ? *config.spec : containerFromConfig(config);
+  r.stdin = json::getBool(spec, "stdin");
+  r.stdinOnce = json::getBool(spec, "stdinOnce");
+  r.tty = json::getBool(spec, "tty");
   records_.save(r);  // first, so that a crash leaves nothing the record does not name
   try {
     std::vector<std::string> layers;
@@ -637,6 +640,7 @@ std::string CrunRuntime::createContainer(const std::string& sandboxId,
 void CrunRuntime::startContainer(const std::string& containerId) {
   std::string id = recordId(containerId);
   std::string logPath;
+  ContainerIo io;
   {
     std::lock_guard lock(mutex_);
     auto c = containers_.find(id);
@@ -644,11 +648,12 @@ void CrunRuntime::startContainer(const std::string& containerId) {
     if (c->second.state != ContainerState::Created || starting_.count(id)) return;
     starting_.insert(id);  // a second start returns; stop and remove wait for this one
     logPath = c->second.logPath;
+    io = {c->second.stdin, c->second.stdinOnce, c->second.tty};
   }
   ContainerProcess process;
   std::string error;
   try {
-    process = runner_.run(id, records_.containerDir(id), logPath);
+    process = runner_.run(id, records_.containerDir(id), logPath, io);
   } catch (const std::exception& e) {
     error = e.what();
   }

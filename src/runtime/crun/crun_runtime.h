@@ -13,6 +13,7 @@
 //   sandboxes/<id>/ns/{ipc,uts,shm}         namespace files, the pod's /dev/shm
 //   containers/<id>/container.json          the container's record
 //   containers/<id>/{config.json,rootfs/,upper/,work/,init.pid}   its bundle
+//   containers/<id>/attach                  its shim's attach socket (container_shim.h)
 //   crun/                                   crun's state (--root)
 //   pods/<ns>_<name>_<uid>/<container>/<attempt>.log   stdout and stderr (unless the agent
 //                                           gives a log path)
@@ -83,6 +84,9 @@ class CrunRuntime : public Runtime {
   // kubectl exec: `crun exec` with pipes or a terminal (exec_session.cpp).
   std::unique_ptr<ExecProcess> startExec(const std::string& containerId,
                                          const ExecOptions& options) override;
+  // kubectl attach: a connection to the container's shim (attach_session.cpp).
+  std::unique_ptr<AttachSession> attach(const std::string& containerId,
+                                        const AttachOptions& options) override;
   std::string sandboxNetworkNamespace(const std::string& sandboxId) override;
 
   // The store's diffIDs of layers under containers this runtime holds (ImageStore GC keeps them).

@@ -132,7 +132,10 @@ bj::object toJson(const ContainerRecord& r) {
                {"pid", r.pid},
                {"pidStartTime", r.pidStartTime},
                {"cgroupsPath", r.cgroupsPath},
-               {"logPath", r.logPath}};
+               {"logPath", r.logPath},
+               {"stdin", r.stdin},
+               {"stdinOnce", r.stdinOnce},
+               {"tty", r.tty}};
   putTime(o, "startedAt", r.startedAt);
   putTime(o, "finishedAt", r.finishedAt);
   return o;
@@ -161,6 +164,9 @@ ContainerRecord containerFromJson(const bj::object& o) {
   }
   r.cgroupsPath = json::getString(o, "cgroupsPath");
   r.logPath = json::getString(o, "logPath");
+  r.stdin = json::getBool(o, "stdin");
+  r.stdinOnce = json::getBool(o, "stdinOnce");
+  r.tty = json::getBool(o, "tty");
   return r;
 }
 

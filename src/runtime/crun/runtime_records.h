@@ -49,6 +49,8 @@ struct ContainerRecord {
   int pid = 0;
   uint64_t pidStartTime = 0;
   std::string cgroupsPath, logPath;
+  // The spec's stdin, stdinOnce and tty: how the shim holds the container's stdio.
+  bool stdin = false, stdinOnce = false, tty = false;
 };
 
 boost::json::object toJson(const SandboxRecord& r);

@@ -1,17 +1,23 @@
 // The agent's streaming server over real sockets: a WebSocket exec session end to end (stdin,
 // its v5 close, stdout, the exit code on the error channel), a terminal's first size, a runtime
-// without exec, and container logs with kubectl's query. The container is a stand-in: "crun" is
-// a script that runs the command on this host, so exec_session's pipes and pty are the real ones.
+// without exec, attach to a container's shim (stdin, its v5 close with stdinOnce, output, the end
+// with the container's), and container logs with kubectl's query. The container is a stand-in:
+// "crun" is a script that runs the command on this host, so exec_session's pipes and pty are the
+// real ones.
 #include "agent/streaming/streaming_server.h"
 #include "agent/streaming/websocket.h"
+#include "runtime/crun/attach_session.h"
 #include "runtime/crun/container_log.h"
+#include "runtime/crun/container_shim.h"
 #include "runtime/crun/exec_session.h"
 #include "runtime/fake/fake_runtime.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <boost/json/parse.hpp>
 
@@ -23,7 +29,8 @@ namespace {
 
 namespace bj = boost::json;
 
-// A fake runtime with one running container whose exec runs on this host.
+// A fake runtime with one running container whose exec runs on this host, and whose attach
+// connects to a shim of the test's (attachDir).
 class HostExecRuntime : public runtime::FakeRuntime {
  public:
   HostExecRuntime(std::string crunScript, std::string logPath, bool execSupported)
@@ -50,6 +57,12 @@ class HostExecRuntime : public runtime::FakeRuntime {
                                          const ExecOptions& options) override {
     if (!execSupported_) return FakeRuntime::startExec(id, options);
     return runtime::crun::startCrunExec({crunScript_, "/nowhere", false, id}, options);
+  }
+  std::unique_ptr<AttachSession> attach(const std::string& id,
+                                        const AttachOptions& options) override {
+    if (!execSupported_) return FakeRuntime::attach(id, options);
+    return runtime::crun::connectAttachSocket(std::filesystem::path(logPath_).parent_path(),
+                                              options);
   }
 
  private:
@@ -78,7 +91,9 @@ class StreamingServerTest : public ::testing::Test {
     server_.reset();
     auto rt = std::make_shared<HostExecRuntime>(script_, logPath_, execSupported);
     auto pod = std::make_shared<bj::object>(
-        bj::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"uid-1"}})").as_object());
+        bj::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"uid-1"},
+                      "spec":{"containers":[{"name":"c","stdin":true,"stdinOnce":true}]}})")
+            .as_object());
     server_ = std::make_unique<StreamingServer>(
         "127.0.0.1", 0, [rt, pod](const std::string& ns, const std::string& name) {
           std::optional<LocatedPod> found;
@@ -205,6 +220,58 @@ TEST_F(StreamingServerTest, ARuntimeWithoutExecSaysSoBeforeTheUpgrade) {
   int fd = connectToServer();
   std::string rest;
   std::string head = upgrade(fd, "/exec/default/p/c?command=true&stdout=true", &rest);
+  ::close(fd);
+  EXPECT_NE(head.find("HTTP/1.1 500"), std::string::npos) << head;
+}
+
+TEST_F(StreamingServerTest, AttachReachesTheContainersShim) {
+  using runtime::images::UniqueFd;
+  // The container: three pipes and a shim (stdinOnce, as the pod's spec says) over them.
+  int out[2], err[2], in[2];
+  ASSERT_EQ(::pipe2(out, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(err, O_CLOEXEC), 0);
+  ASSERT_EQ(::pipe2(in, O_CLOEXEC), 0);
+  UniqueFd outWrite(out[1]), errWrite(err[1]), inRead(in[0]);
+  UniqueFd listen = runtime::crun::listenAttachSocket(dir_.string());
+  UniqueFd log(::open(logPath_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640));
+  runtime::crun::ShimFds fds;
+  fds.stdoutFd = out[0];
+  fds.stderrFd = err[0];
+  fds.stdinFd = in[1];
+  fds.logFd = log.get();
+  fds.attachFd = listen.get();
+  fds.stdinOnce = true;
+  pid_t shim = runtime::crun::startLogShim(fds);
+  for (int fd : {out[0], err[0], in[1]}) ::close(fd);
+
+  int fd = connectToServer();
+  std::string rest;
+  std::string head = upgrade(fd, "/attach/default/p/c?stdin=true&stdout=true&stderr=true", &rest);
+  ASSERT_NE(head.find("101 Switching Protocols"), std::string::npos) << head;
+  sendChannel(fd, 0, "typed\n");
+  char buf[64];
+  ssize_t n = ::read(inRead.get(), buf, sizeof buf);
+  EXPECT_EQ(std::string(buf, n > 0 ? n : 0), "typed\n");
+  sendChannel(fd, 255, std::string(1, '\0'));  // kubectl's stdin ended: with stdinOnce, EOF
+  EXPECT_EQ(::read(inRead.get(), buf, sizeof buf), 0);
+  ASSERT_EQ(::write(outWrite.get(), "out\n", 4), 4);
+  ASSERT_EQ(::write(errWrite.get(), "err\n", 4), 4);
+  outWrite.reset();
+  errWrite.reset();  // the container ends: so does the session
+  Outcome o = readSession(fd, rest);
+  ::close(fd);
+  EXPECT_EQ(o.out, "out\n");
+  EXPECT_EQ(o.err, "err\n");
+  EXPECT_EQ(bj::parse(o.status).as_object().at("status"), "Success");
+  int status = 0;
+  EXPECT_EQ(::waitpid(shim, &status, 0), shim);
+}
+
+TEST_F(StreamingServerTest, ARuntimeWithoutAttachSaysSoBeforeTheUpgrade) {
+  start(false);
+  int fd = connectToServer();
+  std::string rest;
+  std::string head = upgrade(fd, "/attach/default/p/c?stdin=true&stdout=true", &rest);
   ::close(fd);
   EXPECT_NE(head.find("HTTP/1.1 500"), std::string::npos) << head;
 }

@@ -1,6 +1,7 @@
 // CRI log files: the time format, entries, the log shim's line splitting and what kubectl logs
 // reads back (tail, since, timestamps, limitBytes, partial lines).
 #include "runtime/crun/container_log.h"
+#include "runtime/crun/container_shim.h"
 
 #include "test_archives.h"
 

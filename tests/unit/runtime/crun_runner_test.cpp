@@ -2,6 +2,7 @@
 // root and crun (skipped otherwise). Everything made here is undone in TearDown, also when a
 // test fails halfway: containers killed and deleted, roots unmounted, cgroup dirs removed.
 #include "runtime/crun/crun_runner.h"
+#include "runtime/crun/attach_session.h"
 #include "runtime/crun/mount_table.h"
 
 #include "common/json_util.h"
@@ -155,6 +156,48 @@ TEST_F(CrunRunnerTest, RunsAContainerAndReportsItsOutputAndExitCode) {
   EXPECT_EQ(status->signal, 0);
   EXPECT_EQ(logText(c.log(), true, "stdout"), "hello\npod-a\n1000\n/tmp\nhi hi\n");
   EXPECT_EQ(logText(c.log(), true, "stderr"), "oops\n");
+}
+
+// What an attach session reads until `text` appears in its output (or the session ends).
+std::string readUntil(Runtime::AttachSession& s, const std::string& text) {
+  std::string out, data;
+  uint8_t stream;
+  while (out.find(text) == std::string::npos && s.read(&stream, &data)) out += data;
+  return out;
+}
+
+TEST_F(CrunRunnerTest, StdinIsAPipeTheShimHoldsAndAttachWritesIt) {
+  Container& c = prepare("c1", R"({"name":"main","stdin":true,"stdinOnce":true,
+      "command":["sh","-c","read l; echo got $l; cat; echo eof"]})",
+                         pod());
+  c.process = runner_->run(c.id, c.dir, c.log(), {true, true, false});
+  auto session = connectAttachSocket(c.dir, {true, true, true});
+  ASSERT_TRUE(session->writeStdin("hi\n"));
+  EXPECT_NE(readUntil(*session, "got hi\n").find("got hi\n"), std::string::npos);
+  session->closeStdin();  // stdinOnce: the container's cat reads end of file
+  EXPECT_NE(readUntil(*session, "eof\n").find("eof\n"), std::string::npos);
+  auto status = runner_->wait(c.process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exitCode, 0);
+  EXPECT_EQ(logText(c.log(), true, "stdout"), "got hi\neof\n");
+}
+
+TEST_F(CrunRunnerTest, ATerminalComesOverTheConsoleSocketToTheShim) {
+  Container& c = prepare("c1", R"({"name":"main","stdin":true,"tty":true,
+      "command":["sh","-c","read l; test -t 0 && test -t 1 && echo tty $(stty size) $l; exit 4"]})",
+                         pod());
+  c.process = runner_->run(c.id, c.dir, c.log(), {true, false, true});
+  auto session = connectAttachSocket(c.dir, {true, true, true});
+  session->resize(101, 33);
+  ASSERT_TRUE(session->writeStdin("x\n"));
+  EXPECT_NE(readUntil(*session, "tty 33 101 x").find("tty 33 101 x"), std::string::npos);
+  auto status = runner_->wait(c.process);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(status->exitCode, 4);
+  // One stream, stdout, with the terminal's line endings.
+  std::string log = logText(c.log(), true, "stdout");
+  EXPECT_NE(log.find("tty 33 101 x\r\n"), std::string::npos) << log;
+  EXPECT_EQ(logText(c.log(), true, "stderr"), "");
 }
 
 TEST_F(CrunRunnerTest, StateFollowsTheContainer) {
