@@ -221,6 +221,9 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   } else {
     phase = failed > 0 ? "Failed" : "Succeeded";
   }
+  // An evicted pod's containers are being stopped; it is Failed once none runs.
+  bool evicted = !view.evictionMessage.empty();
+  if (evicted && running == 0) phase = "Failed";
   std::string oldPhase = json::getString(old, "phase");
   if (isTerminalPhase(oldPhase)) phase = oldPhase;  // terminal phases never go back
 
@@ -257,6 +260,10 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
 
   bj::object status;
   status["phase"] = phase;
+  if (evicted) {
+    status["reason"] = "Evicted";
+    status["message"] = view.evictionMessage;
+  }
   status["conditions"] = std::move(conditions);
   if (!view.hostIP.empty()) {
     status["hostIP"] = view.hostIP;

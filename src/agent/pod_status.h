@@ -10,6 +10,7 @@
 // under restartPolicy Never), Initialized is False (ContainersNotInitialized) and the app
 // containers wait with reason PodInitializing. A completed init container is ready, not started.
 // Probes: a running container is started and ready as ContainerView says (both when unset).
+// Eviction: status.reason "Evicted" and status.message at once; phase Failed when nothing runs.
 
 #include "common/clock.h"
 #include "runtime/runtime.h"
@@ -45,6 +46,9 @@ struct PodRuntimeView {
   std::string podIP;
   TimePoint startTime;
   std::map<std::string, ContainerView> containers;  // by container name, init containers too
+  // Set when the node evicted the pod (an emptyDir over its sizeLimit): the pod is Failed with
+  // reason Evicted and this message once none of its containers runs any more.
+  std::string evictionMessage;
 };
 
 // The complete `status` to write for `pod` (the object from the API, for spec, its old status

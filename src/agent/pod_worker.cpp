@@ -328,6 +328,16 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       return;
     }
   }
+  if (startTime_ == TimePoint{}) startTime_ = now;  // the kubelet's: when it first saw the pod
+  if (sandboxId_.empty() && !volumesReady(podPtr, now)) {
+    // As the kubelet: the volumes first, then the sandbox; one that cannot be mounted holds the
+    // pod in ContainerCreating without a sandbox or an IP (FailedMount says why).
+    PodRuntimeView waiting;
+    waiting.hostIP = deps_.config->internalIP;
+    waiting.startTime = startTime_;
+    writeStatus(pod, computePodStatus(pod, waiting, now));
+    return;
+  }
   if (sandboxId_.empty()) {
     // A host-network pod has the node's address, as with the kubelet.
     bool hostNetwork = json::getBool(spec, "hostNetwork");
@@ -350,7 +360,6 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       throw;
     }
     podIP_ = *ip;
-    startTime_ = now;
     // A runtime with a pod network gives the address itself (the node's IPAM).
     for (const auto& s : deps_.runtime->listSandboxes()) {
       if (s.id == sandboxId_ && !s.ip.empty() && s.ip != podIP_) {
@@ -381,6 +390,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   auto views = group();
 
   if (!terminal_) refreshVolumes(podPtr, now);
+  if (!terminal_ && evictIfOverLimits(podPtr, now)) views = group();
   std::string policy = json::getString(spec, "restartPolicy", "Always");
   const auto& config = *deps_.config;
   bool changed = false;
@@ -415,7 +425,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       wakeAt(due);
     }
   };
-  if (!terminal_ && syncInitContainers(spec, views, syncContainer)) {
+  if (!terminal_ && evictionMessage_.empty() && syncInitContainers(spec, views, syncContainer)) {
     if (const auto* containers = json::getArray(spec, "containers")) {
       for (const auto& cv : *containers) {
         if (cv.is_object()) syncContainer(cv.as_object());
@@ -449,6 +459,7 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   view.podIP = podIP_;
   view.startTime = startTime_;
   view.containers = std::move(views);
+  view.evictionMessage = evictionMessage_;
   bj::object status = computePodStatus(pod, view, now);
   if (isTerminalPhase(json::getString(status, "phase")) && !terminal_) {
     // Nothing will run again: release the sandbox's resources (the IP stays in the status).

@@ -120,6 +120,10 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
                                                     const runtime::ContainerConfig& config);
   // Unmounts and removes the pod's volumes (after its containers are gone).
   void tearDownVolumes();
+  // The eviction manager's local storage check, every 10 s for a pod with an emptyDir sizeLimit
+  // on disk: when one is over, an Evicted event, its containers stopped and evictionMessage_
+  // set (no restarts; the pod becomes Failed/Evicted). True when it evicted the pod now.
+  bool evictIfOverLimits(const PodPtr& pod, TimePoint now);
 
   PodWorkerDeps deps_;
   const std::string uid_;
@@ -145,6 +149,8 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   TimePoint mountRetryAt_;
   uint32_t mountFailures_ = 0;
   TimePoint volumesRefreshAt_;
+  TimePoint localStorageCheckAt_;  // the next emptyDir usage measurement
+  std::string evictionMessage_;    // set once the pod is evicted
 
   // A container that could not be created: why (ErrImagePull, ImagePullBackOff,
   // ErrImageNeverPull, CreateContainerConfigError) and when to try again. Sync-only.

@@ -6,7 +6,9 @@
 # configMap), readOnly (writes fail), emptyDir `medium: Memory` as a tmpfs of its sizeLimit,
 # hostPath DirectoryOrCreate, and the kubelet's FailedMount for a missing hostPath directory, a
 # missing ConfigMap (the pod starts once it exists, and sees its update) and a
-# persistentVolumeClaim; a finished pod's volumes go; an agent kill -9 + restart leaves the pods
+# persistentVolumeClaim (no sandbox, no IP meanwhile); fsGroup and supplementalGroups (`id`, the
+# volumes' group and setgid); an emptyDir over its sizeLimit evicting its pod; a finished pod's
+# volumes go; an agent kill -9 + restart leaves the pods
 # alone and removes the volumes (a secret's tmpfs among them) of a pod deleted meanwhile, and
 # deletion leaves no mount and no directory behind.
 # Needs root and crun (skipped otherwise); runs in a network namespace of its own.
@@ -233,11 +235,90 @@ expect "the pod waits in ContainerCreating" "^late +0/1 +ContainerCreating +0 " 
 eventually "a persistentVolumeClaim: FailedMount, not yet supported" \
   "FailedMount: MountVolume.SetUp failed for volume \"v\" : persistentVolumeClaim volumes are not supported on this node yet" \
   events_of claim
+# The kubelet's order: volumes before the sandbox, so a pod held by FailedMount has no IP yet.
+none_if_empty() { local out; out=$("$@"); if [ -z "$out" ]; then echo none; else echo "$out"; fi; }
+expect "a pod held by FailedMount gets no sandbox and no IP" "^none$" \
+  none_if_empty field nohost '{.status.podIP}'
+expect "its PodReadyToStartContainers is False" "^False$" \
+  field nohost '{.status.conditions[?(@.type=="PodReadyToStartContainers")].status}'
 kubectl create configmap late --from-literal=k=v >/dev/null
 eventually "once the ConfigMap exists, the pod runs" "^late +1/1 +Running +0 " row late
+expect "and has its IP" "^10\." field late '{.status.podIP}'
 kubectl create configmap late --from-literal=k=v2 --dry-run=client -o yaml | kubectl apply -f - >/dev/null 2>&1
 eventually "a ConfigMap update reaches the running pod (10 s refresh)" "^v2$" \
   kubectl exec late -- cat /v/k
+
+# --- fsGroup and supplementalGroups ---------------------------------------------------------------
+# The Kubernetes docs' security-context example: uid 1000, gid 3000, fsGroup 2000, plus a
+# supplemental group 4000; the volumes belong to group 2000 (setgid directories), so the
+# process reads a configMap file of mode 0400 through its group.
+kubectl create configmap groupcfg --from-literal=k=secret-ish >/dev/null
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: groups}
+spec:
+  nodeName: $NODE
+  terminationGracePeriodSeconds: 1
+  securityContext: {runAsUser: 1000, runAsGroup: 3000, fsGroup: 2000, supplementalGroups: [4000]}
+  containers:
+  - name: c
+    image: cube-test/busybox:1
+    command: ["sh", "-c", "id; cat /cfg/k; echo; sleep 3600"]
+    volumeMounts: [{name: scratch, mountPath: /scratch}, {name: cfg, mountPath: /cfg}]
+  volumes:
+  - {name: scratch, emptyDir: {}}
+  - {name: cfg, configMap: {name: groupcfg, defaultMode: 0400}}
+YAML
+eventually "groups is Running" "^groups +1/1 +Running +0 " row groups
+# The container's own process (kubectl exec runs with uid:gid only: crun exec --user takes no
+# groups; see docs/volumes.md).
+eventually "its id shows fsGroup and supplementalGroups among the groups" \
+  "^uid=1000 gid=3000 groups=2000,3000,4000$" kubectl logs groups
+expect "so uid 1000 reads the 0440 configMap file through its group" "^secret-ish$" \
+  kubectl logs groups
+expect "the emptyDir is group 2000, rwx and setgid" "^drwxrwsrwx +[0-9]+ +0 +2000 " \
+  kubectl exec groups -- ls -lnd /scratch
+expect "what the process creates there gets group 2000 (setgid)" "^-rw-r--r-- +1 +1000 +2000 " \
+  kubectl exec groups -- sh -c "echo x > /scratch/f && ls -ln /scratch/f"
+expect "the configMap file is group 2000, 0400 plus group read" "^-r--r----- +1 +0 +2000 " \
+  kubectl exec groups -- ls -lnL /cfg/k
+expect "the configMap directory is setgid, group 2000" "^drwxr-sr-x +[0-9]+ +0 +2000 " \
+  kubectl exec groups -- ls -lnd /cfg/..data/
+
+# --- emptyDir sizeLimit: eviction ------------------------------------------------------------------
+# dd writes 4 MiB into an emptyDir limited to 1Mi; the node measures it (every 10 s) and evicts
+# the pod: Failed, reason Evicted, the kubelet's message and event, its container killed.
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: hog}
+spec:
+  nodeName: $NODE
+  terminationGracePeriodSeconds: 30
+  containers:
+  - name: c
+    image: cube-test/busybox:1
+    command: ["sh", "-c", "dd if=/dev/zero of=/data/fill bs=1M count=4 && sleep 3600"]
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - {name: data, emptyDir: {sizeLimit: 1Mi}}
+YAML
+eventually "hog runs" "^hog +1/1 +Running +0 " row hog
+HOG_UID=$(field hog '{.metadata.uid}')
+eventually "hog is evicted: phase Failed, reason Evicted" "^Failed Evicted$" \
+  field hog '{.status.phase} {.status.reason}'
+expect_eq "with the kubelet's message" 'Usage of EmptyDir volume "data" exceeds the limit "1Mi". ' \
+  field hog '{.status.message}'
+expect "an Evicted event says so" \
+  '^Evicted: Usage of EmptyDir volume "data" exceeds the limit "1Mi"\. ' events_of hog
+expect "its container was killed (1 s grace, not its 30 s)" "^137$" \
+  field hog '{.status.containerStatuses[0].state.terminated.exitCode}'
+# kubectl's STATUS column prefers a container's terminated reason over status.reason, so an
+# evicted pod whose container status is synced reads Error, as on a 1.22+ kubelet
+# (kubernetes/kubernetes#105467); status.reason above is what says Evicted.
+expect "kubectl get shows it stopped, not restarted" "^hog +0/1 +Error +0 " row hog
+eventually "its volumes are removed" "^none$" none_if_empty pod_dirs "$HOG_UID"
 
 # --- a finished pod's volumes go when it terminates (as the kubelet unmounts them) --------------
 kubectl apply -f - >/dev/null <<YAML
@@ -275,7 +356,7 @@ expect "count still Running, no restart" "^count +2/2 +Running +0 " row count
 expect "its volumes are still served" "^Running loop seq [0-9]+$" get "$COUNT_IP" html/index.html
 
 # --- deletion leaves nothing ----------------------------------------------------------------------
-kubectl delete pod count restarts nohost late claim done --wait=false >/dev/null
+kubectl delete pod count restarts nohost late claim done groups hog --wait=false >/dev/null
 eventually "every pod is gone" "^No resources found" kubectl get pods
 # The server removes a pod once its grace period ends (1 s here), which may be before the agent
 # has finished its teardown: wait for the agent, not for the API.

@@ -93,7 +93,8 @@ void writeFile(const fs::path& p, const ProjectedFile& f) {
 
 }  // namespace
 
-bool writeAtomicDir(const std::string& dirPath, const std::vector<ProjectedFile>& files) {
+bool writeAtomicDir(const std::string& dirPath, const std::vector<ProjectedFile>& files,
+                    const std::function<void()>& beforeSwap) {
   std::map<std::string, const ProjectedFile*> byPath;
   for (const auto& f : files) {
     checkPath(f.path);
@@ -113,6 +114,7 @@ bool writeAtomicDir(const std::string& dirPath, const std::vector<ProjectedFile>
   fs::create_directory(version);
   fs::permissions(version, fs::perms(0755));
   for (const auto& [path, f] : byPath) writeFile(version / path, *f);
+  if (beforeSwap) beforeSwap();
 
   // The swap: a new link renamed over the old one.
   fs::remove(dir / kDataTmpLink, ec);

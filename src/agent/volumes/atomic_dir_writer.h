@@ -11,6 +11,7 @@
 // changes nothing.
 
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -31,7 +32,10 @@ class PayloadError : public std::runtime_error {
 };
 
 // Throws PayloadError for a bad payload and std::filesystem::filesystem_error for I/O. Returns
-// whether anything was written.
-bool writeAtomicDir(const std::string& dir, const std::vector<ProjectedFile>& files);
+// whether anything was written. `beforeSwap` runs once the new version is on disk and before
+// `..data` points to it (the kubelet sets fsGroup ownership there, so readers never see the new
+// files without it).
+bool writeAtomicDir(const std::string& dir, const std::vector<ProjectedFile>& files,
+                    const std::function<void()>& beforeSwap = {});
 
 }  // namespace cube::agent::volumes

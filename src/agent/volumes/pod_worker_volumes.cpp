@@ -1,8 +1,10 @@
-// The PodWorker's side of volumes: set them up before the pod's containers start (retrying
-// with a back-off, a FailedMount event per failure), give each container its mounts, remove them
-// all when the pod is torn down. The work itself is VolumeManager's.
+// The PodWorker's side of volumes: set them up before the pod's sandbox and containers start
+// (retrying with a back-off, a FailedMount event per failure), give each container its mounts,
+// evict the pod whose emptyDir outgrows its sizeLimit, remove them all when the pod is torn
+// down. The work itself is VolumeManager's.
 
 #include "agent/pod_worker.h"
+#include "agent/volumes/empty_dir_limits.h"
 #include "agent/volumes/volume_manager.h"
 #include "common/log.h"
 
@@ -22,6 +24,11 @@ constexpr std::chrono::milliseconds kMountRetryMax{32000};
 // from the API while the pod runs (the kubelet's resync is about a minute; it watches the
 // objects, cube reads them).
 constexpr std::chrono::milliseconds kVolumeRefreshInterval{10000};
+// How often emptyDir usage is measured against sizeLimit: the kubelet's eviction manager looks
+// every 10 s (its housekeeping interval), at stats its fsStats gathered by a `du`.
+constexpr std::chrono::milliseconds kLocalStorageCheckInterval{10000};
+// The grace the kubelet gives the containers of a pod evicted for local storage.
+constexpr std::chrono::seconds kEvictionGrace{1};
 
 }  // namespace
 
@@ -91,6 +98,28 @@ std::vector<runtime::ContainerMount> PodWorker::volumeMounts(const bj::object& p
     auto it = vars.find(name);
     return it == vars.end() ? nullptr : &it->second;
   });
+}
+
+bool PodWorker::evictIfOverLimits(const PodPtr& pod, TimePoint now) {
+  if (!evictionMessage_.empty() || !volumesReady_ || deps_.config->podsDir.empty()) return false;
+  if (now < localStorageCheckAt_ || !volumes::hasEmptyDirSizeLimits(*pod)) return false;
+  localStorageCheckAt_ = now + kLocalStorageCheckInterval;
+  wakeAt(localStorageCheckAt_);
+  auto message = volumes::emptyDirOverLimit(*pod, deps_.config->podsDir, volumes::diskUsageBytes);
+  if (!message) return false;
+  evictionMessage_ = *message;
+  CUBE_LOG(Info) << "pod " << uid_ << ": evicted: " << evictionMessage_;
+  if (deps_.recorder) {
+    deps_.recorder->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Warning", "Evicted",
+                          evictionMessage_);
+  }
+  if (sandboxId_.empty()) return true;
+  for (const auto& c : deps_.runtime->listContainers(sandboxId_)) {
+    if (c.state == runtime::ContainerState::Exited) continue;
+    recordContainerEvent(*pod, c.name, "Normal", "Killing", "Stopping container " + c.name);
+    stopContainer(*pod, c, kEvictionGrace, /*preStop=*/true);  // as the kubelet, with the 1 s
+  }
+  return true;
 }
 
 void PodWorker::tearDownVolumes() {

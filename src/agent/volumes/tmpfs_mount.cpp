@@ -26,9 +26,9 @@ std::vector<std::string> mountsUnder(const std::string& dir) {
 
 }  // namespace
 
-void mountTmpfs(const std::string& dir, std::optional<int64_t> sizeBytes, uint32_t mode) {
+bool mountTmpfs(const std::string& dir, std::optional<int64_t> sizeBytes, uint32_t mode) {
   std::filesystem::create_directories(dir);
-  if (runtime::crun::isMountPoint(dir)) return;
+  if (runtime::crun::isMountPoint(dir)) return false;
   char modeText[16];
   std::snprintf(modeText, sizeof modeText, "%o", mode);
   std::string options = std::string("mode=") + modeText;
@@ -36,6 +36,7 @@ void mountTmpfs(const std::string& dir, std::optional<int64_t> sizeBytes, uint32
   if (::mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
     throw std::runtime_error("mount tmpfs on " + dir + ": " + std::strerror(errno));
   }
+  return true;
 }
 
 void unmountAllUnder(const std::string& dir) {

@@ -11,8 +11,9 @@
 namespace cube::agent::volumes {
 
 // Mounts a tmpfs on `dir` (made if missing) unless one is there already; `sizeBytes` nullopt
-// leaves the kernel's default (half the RAM). Throws std::runtime_error.
-void mountTmpfs(const std::string& dir, std::optional<int64_t> sizeBytes, uint32_t mode);
+// leaves the kernel's default (half the RAM). Returns whether it mounted one now. Throws
+// std::runtime_error.
+bool mountTmpfs(const std::string& dir, std::optional<int64_t> sizeBytes, uint32_t mode);
 
 // Unmounts every mount at or below `dir`, deepest first. Throws std::runtime_error when one
 // stays (then nothing below `dir` may be removed).

@@ -6,12 +6,14 @@
 #include "agent/volumes/sub_path.h"
 #include "agent/volumes/tmpfs_mount.h"
 #include "agent/volumes/volume_layout.h"
+#include "agent/volumes/volume_ownership.h"
 #include "common/api_error.h"
 #include "common/json_util.h"
 #include "common/quantity.h"
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace cube::agent::volumes {
@@ -71,12 +73,63 @@ void makeDir(const std::string& dir, mode_t mode) {
   ::chmod(dir.c_str(), mode);  // exactly, whatever the umask
 }
 
-// A memory-backed volume's size: its own limit, else the node's memory.
-std::optional<int64_t> tmpfsSize(const std::string& sizeLimit, const EnvContext& context) {
-  if (!sizeLimit.empty()) {
-    if (auto v = quantityValue(sizeLimit)) return v;
+// The pod's memory limit as its cgroup gets it: only when every container has limits.memory,
+// then the larger of the app containers' sum and the largest init container's.
+std::optional<int64_t> podMemoryLimit(const bj::object& pod) {
+  const auto* spec = json::getObject(pod, "spec");
+  if (!spec) return std::nullopt;
+  auto limitOf = [](const bj::value& c) -> std::optional<int64_t> {
+    const auto* resources = c.is_object() ? json::getObject(c.as_object(), "resources") : nullptr;
+    const auto* limits = resources ? json::getObject(*resources, "limits") : nullptr;
+    if (!limits) return std::nullopt;
+    return quantityValue(json::getString(*limits, "memory"));
+  };
+  int64_t sum = 0, initMax = 0;
+  const auto* containers = json::getArray(*spec, "containers");
+  if (!containers || containers->empty()) return std::nullopt;
+  for (const auto& c : *containers) {
+    auto l = limitOf(c);
+    if (!l) return std::nullopt;
+    sum += *l;
   }
-  return quantityValue(context.nodeMemory);
+  if (const auto* inits = json::getArray(*spec, "initContainers")) {
+    for (const auto& c : *inits) {
+      auto l = limitOf(c);
+      if (!l) return std::nullopt;
+      initMax = std::max(initMax, *l);
+    }
+  }
+  return std::max(sum, initMax);
+}
+
+// A memory-backed volume's size, as the kubelet sizes it: the node's allocatable memory, else
+// less when the pod's memory limit is less, else less when the volume's sizeLimit is less.
+std::optional<int64_t> tmpfsSize(const bj::object& pod, const std::string& sizeLimit,
+                                 const EnvContext& context) {
+  std::optional<int64_t> size = quantityValue(context.nodeMemory);
+  auto lower = [&size](std::optional<int64_t> v) {
+    if (v && *v > 0 && (!size || *v <= *size)) size = v;
+  };
+  lower(podMemoryLimit(pod));
+  if (!sizeLimit.empty()) lower(quantityValue(sizeLimit));
+  return size;
+}
+
+// Writes an API-backed volume (read-only for the containers) with the pod's fsGroup applied:
+// before the swap when a new version is written; otherwise only when the root lacks it (an
+// unchanged or empty payload).
+void writeApiVolume(const std::string& dir, std::vector<ProjectedFile> files,
+                    const FsGroupPolicy& fsGroup) {
+  if (!fsGroup.fsGroup) {
+    writeAtomicDir(dir, files);
+    return;
+  }
+  // The bits the ownership change adds, here already, so an unchanged payload stays unchanged.
+  for (auto& f : files) f.mode |= fsGroupFileBits(true);
+  FsGroupPolicy always{fsGroup.fsGroup, false};
+  bool written =
+      writeAtomicDir(dir, files, [&] { setVolumeOwnership(dir, always, /*readOnly=*/true); });
+  if (!written) setVolumeOwnership(dir, FsGroupPolicy{fsGroup.fsGroup, true}, true);
 }
 
 }  // namespace
@@ -102,6 +155,7 @@ std::vector<VolumeSetupError> VolumeManager::setUp(const bj::object& pod, const 
   if (!volumes) return failures;
   std::string uid = uidOf(pod);
   ProjectionInput in{&pod, context, lookup};
+  FsGroupPolicy fsGroup = fsGroupPolicyOf(pod);
   for (const auto& vv : *volumes) {
     if (!vv.is_object()) continue;
     const auto& volume = vv.as_object();
@@ -109,11 +163,15 @@ std::vector<VolumeSetupError> VolumeManager::setUp(const bj::object& pod, const 
     try {
       if (const auto* ed = json::getObject(volume, "emptyDir")) {
         std::string dir = volumeDir(podsDir_, uid, kEmptyDirPlugin, name);
+        // fsGroup is applied when the volume is made; its data is the containers' after that.
+        bool made = false;
         if (json::getString(*ed, "medium") == "Memory") {
-          mountTmpfs(dir, tmpfsSize(json::getString(*ed, "sizeLimit"), context), 0777);
+          made = mountTmpfs(dir, tmpfsSize(pod, json::getString(*ed, "sizeLimit"), context), 0777);
         } else if (!fs::exists(dir)) {
           makeDir(dir, 0777);
+          made = true;
         }
+        if (made) setVolumeOwnership(dir, fsGroup, /*readOnly=*/false);
       } else if (const auto* hp = json::getObject(volume, "hostPath")) {
         std::string path = json::getString(*hp, "path");
         std::string type = json::getString(*hp, "type");
@@ -125,22 +183,22 @@ std::vector<VolumeSetupError> VolumeManager::setUp(const bj::object& pod, const 
         std::string dir = volumeDir(podsDir_, uid, kConfigMapPlugin, name);
         auto files = keyToPathFiles(in, "configmaps", *cm, defaultModeOf(*cm));
         makeDir(dir, 0755);
-        writeAtomicDir(dir, files);
+        writeApiVolume(dir, std::move(files), fsGroup);
       } else if (const auto* secret = json::getObject(volume, "secret")) {
         std::string dir = volumeDir(podsDir_, uid, kSecretPlugin, name);
         auto files = keyToPathFiles(in, "secrets", *secret, defaultModeOf(*secret));
-        mountTmpfs(dir, tmpfsSize("", context), 0755);
-        writeAtomicDir(dir, files);
+        mountTmpfs(dir, tmpfsSize(pod, "", context), 0755);
+        writeApiVolume(dir, std::move(files), fsGroup);
       } else if (const auto* dapi = json::getObject(volume, "downwardAPI")) {
         std::string dir = volumeDir(podsDir_, uid, kDownwardApiPlugin, name);
         auto files = downwardApiFiles(in, *dapi, defaultModeOf(*dapi));
         makeDir(dir, 0755);
-        writeAtomicDir(dir, files);
+        writeApiVolume(dir, std::move(files), fsGroup);
       } else if (const auto* projected = json::getObject(volume, "projected")) {
         std::string dir = volumeDir(podsDir_, uid, kProjectedPlugin, name);
         auto files = projectedFiles(in, *projected);
-        mountTmpfs(dir, tmpfsSize("", context), 0755);
-        writeAtomicDir(dir, files);
+        mountTmpfs(dir, tmpfsSize(pod, "", context), 0755);
+        writeApiVolume(dir, std::move(files), fsGroup);
       } else if (const auto* pvc = json::getObject(volume, "persistentVolumeClaim")) {
         throw std::runtime_error(
             "persistentVolumeClaim volumes are not supported on this node "

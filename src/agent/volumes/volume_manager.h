@@ -2,11 +2,13 @@
 // VolumeManager: the volumes of the pods of one real node, kept under
 // <podsDir>/<uid>/volumes/<plugin>/<name> (the kubelet's layout).
 //
-//  - setUp(pod) prepares every spec.volumes entry before the pod's containers start, again and
-//    again until it works (a ConfigMap may appear later): emptyDir (a directory 0777; `medium:
-//    Memory` a tmpfs of sizeLimit, else the node's memory; sizeLimit on disk is not enforced),
-//    hostPath (the `type` checks; no type and nothing there: a directory, as containerd makes
-//    it), configMap and downwardAPI (files on disk), secret and projected (files on a tmpfs).
+//  - setUp(pod) prepares every spec.volumes entry before the pod's sandbox and containers
+//    start, again and again until it works (a ConfigMap may appear later): emptyDir (a directory
+//    0777; `medium: Memory` a tmpfs sized as the kubelet sizes it; sizeLimit on disk is enforced
+//    by eviction, empty_dir_limits.h), hostPath (the `type` checks; no type and nothing there: a
+//    directory, as containerd makes it), configMap and downwardAPI (files on disk), secret and
+//    projected (files on a tmpfs). The pod's fsGroup is applied to all but hostPath
+//    (volume_ownership.h).
 //    What exists already is kept: emptyDir data survives container restarts and agent
 //    restarts; API-backed files are rewritten only when they differ (the atomic ..data swap),
 //    which is also how updates reach a running pod. persistentVolumeClaim and the other plugins

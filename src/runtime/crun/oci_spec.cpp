@@ -279,15 +279,19 @@ ProcessUser processUser(const OciSpecInput& in) {
                               : "container has runAsNonRoot and image will run as root");
   }
 
-  std::set<uint32_t> extra;
-  if (!userName.empty()) {
+  // The primary gid is always among them (containerd puts it there); the user's /etc/group
+  // memberships join unless supplementalGroupsPolicy is Strict.
+  std::set<uint32_t> extra{user.gid};
+  const auto* podSc = json::getObject(podSpec(in), "securityContext");
+  bool strict = podSc && json::getString(*podSc, "supplementalGroupsPolicy") == "Strict";
+  if (!userName.empty() && !strict) {
     for (const auto& g : groups) {
       if (std::find(g.members.begin(), g.members.end(), userName) != g.members.end()) {
         extra.insert(g.gid);
       }
     }
   }
-  if (const auto* psc = json::getObject(podSpec(in), "securityContext")) {
+  if (const auto* psc = podSc) {
     if (const auto* sg = json::getArray(*psc, "supplementalGroups")) {
       for (const auto& g : *sg) {
         if (g.is_int64() && g.as_int64() >= 0) extra.insert(static_cast<uint32_t>(g.as_int64()));

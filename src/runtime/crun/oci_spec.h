@@ -14,8 +14,9 @@
 //  - cwd: the container's workingDir, else the image's, else "/".
 //  - user: runAsUser/runAsGroup (container's securityContext, else the pod's), else the image
 //    User ("uid", "uid:gid", "name", "name:group"; names looked up in the rootfs); the gid of a
-//    uid comes from the rootfs /etc/passwd (0 when absent); supplementalGroups, fsGroup and the
-//    user's /etc/group memberships become additional gids. runAsNonRoot with uid 0 is an error.
+//    uid comes from the rootfs /etc/passwd (0 when absent); the gid itself, supplementalGroups,
+//    fsGroup and the user's /etc/group memberships (not with supplementalGroupsPolicy Strict)
+//    become additional gids, as containerd sets them. runAsNonRoot with uid 0 is an error.
 //  - capabilities: the container runtimes' default set, minus `drop`, plus `add` ("ALL" works in
 //    both); privileged gives every capability, no masked or read-only paths, /sys read-write
 //    and every device allowed.

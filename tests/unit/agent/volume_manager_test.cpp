@@ -105,16 +105,21 @@ TEST_F(VolumeManagerTest, MemoryEmptyDirIsATmpfsOfItsSizeLimit) {
   auto p = pod(
       bj::array{bj::object{{"name", "cache"},
                            {"emptyDir", bj::object{{"medium", "Memory"}, {"sizeLimit", "8Mi"}}}},
-                bj::object{{"name", "nolimit"}, {"emptyDir", bj::object{{"medium", "Memory"}}}}});
+                bj::object{{"name", "nolimit"}, {"emptyDir", bj::object{{"medium", "Memory"}}}},
+                bj::object{{"name", "big"},
+                           {"emptyDir", bj::object{{"medium", "Memory"}, {"sizeLimit", "1Gi"}}}}});
   ASSERT_TRUE(setUp(p).empty());
   std::string dir = dirOf("kubernetes.io~empty-dir", "cache");
   EXPECT_EQ(fsTypeOf(dir), "tmpfs");
   struct statfs st {};
   ASSERT_EQ(::statfs(dir.c_str(), &st), 0);
   EXPECT_EQ(static_cast<int64_t>(st.f_blocks) * st.f_bsize, 8 << 20);
-  std::string other = dirOf("kubernetes.io~empty-dir", "nolimit");
-  ASSERT_EQ(::statfs(other.c_str(), &st), 0);
-  EXPECT_EQ(static_cast<int64_t>(st.f_blocks) * st.f_bsize, 1 << 30);  // the node's memory
+  // No sizeLimit, or one above the pod's memory limit (its one container's 64Mi): that limit.
+  for (const char* name : {"nolimit", "big"}) {
+    std::string other = dirOf("kubernetes.io~empty-dir", name);
+    ASSERT_EQ(::statfs(other.c_str(), &st), 0);
+    EXPECT_EQ(static_cast<int64_t>(st.f_blocks) * st.f_bsize, 64 << 20) << name;
+  }
   EXPECT_EQ(modeOf(dir), 0777u);
   writeText(dir + "/x", "kept");
   ASSERT_TRUE(setUp(p).empty());  // not mounted twice
@@ -123,6 +128,19 @@ TEST_F(VolumeManagerTest, MemoryEmptyDirIsATmpfsOfItsSizeLimit) {
   manager_.tearDown("uid-1");
   EXPECT_EQ(fsTypeOf(dir), "");
   EXPECT_FALSE(fs::exists(tmp_.path() + "/pods/uid-1"));
+}
+
+TEST_F(VolumeManagerTest, MemoryEmptyDirOfAPodWithoutMemoryLimitsHasTheNodesMemory) {
+  if (!root()) GTEST_SKIP() << "tmpfs needs root";
+  auto p =
+      pod(bj::array{bj::object{{"name", "m"}, {"emptyDir", bj::object{{"medium", "Memory"}}}}});
+  // A second container without a limit: the pod has no memory limit.
+  p["spec"].as_object()["containers"].as_array().push_back(bj::object{{"name", "side"}});
+  ASSERT_TRUE(setUp(p).empty());
+  struct statfs st {};
+  ASSERT_EQ(::statfs(dirOf("kubernetes.io~empty-dir", "m").c_str(), &st), 0);
+  EXPECT_EQ(static_cast<int64_t>(st.f_blocks) * st.f_bsize, 1 << 30);  // the node's memory
+  manager_.tearDown("uid-1");
 }
 
 TEST_F(VolumeManagerTest, HostPathTypesAreCheckedAsTheKubeletDoes) {

@@ -1,7 +1,8 @@
 // PodWorker with volumes (fake runtime, a temp pods dir): a missing ConfigMap holds the pod in
-// ContainerCreating with FailedMount events and is retried until it exists; the runtime gets the
-// container's mounts; a container restart keeps the emptyDir's data; deletion removes the pod's
-// volume directory.
+// ContainerCreating with FailedMount events, without a sandbox or an IP, and is retried until it
+// exists; the runtime gets the container's mounts; a container restart keeps the emptyDir's
+// data; deletion removes the pod's volume directory; an emptyDir over its sizeLimit evicts the
+// pod.
 
 #include "agent/volumes/volume_manager.h"
 #include "pod_worker_fixture.h"
@@ -52,6 +53,14 @@ TEST_F(VolumePodWorkerTest, MissingConfigMapHoldsThePodUntilItExists) {
   EXPECT_EQ(e.reason, "FailedMount");
   EXPECT_EQ(e.message, "MountVolume.SetUp failed for volume \"cfg\" : configmap \"web\" not found");
   EXPECT_TRUE(e.about.fieldPath.empty());  // on the pod, not a container
+  // As with the kubelet, no sandbox (and no IP) before the volumes are there.
+  EXPECT_TRUE(runtime_->listSandboxes().empty());
+  EXPECT_FALSE(last().contains("podIP"));
+  EXPECT_EQ(last().at("hostIP"), "127.1.0.1");
+  EXPECT_FALSE(json::getString(last(), "startTime").empty());
+  const auto& ready = last().at("conditions").as_array().at(0).as_object();
+  EXPECT_EQ(ready.at("type"), "PodReadyToStartContainers");
+  EXPECT_EQ(ready.at("status"), "False");
 
   // Retried with a back-off (0.5 s, 1 s, ...), the pod starts once the ConfigMap is there.
   executor_->advance(500ms);
@@ -61,6 +70,8 @@ TEST_F(VolumePodWorkerTest, MissingConfigMapHoldsThePodUntilItExists) {
   executor_->advance(1s);
   executor_->advance(500ms);
   EXPECT_EQ(stateName(), "running");
+  EXPECT_EQ(runtime_->listSandboxes().size(), 1u);
+  EXPECT_EQ(json::getString(last(), "podIP").rfind("10.42.7.", 0), 0u);
   const auto& mounts = runtime_->lastConfig.mounts;
   ASSERT_EQ(mounts.size(), 2u);
   EXPECT_EQ(mounts[0].hostPath, emptyDir());
@@ -138,6 +149,46 @@ TEST_F(VolumePodWorkerTest, ABadSubPathIsCreateContainerConfigError) {
   startWorker(std::make_shared<const bj::object>(std::move(p)));
   EXPECT_EQ(container().at("state").at("waiting").at("reason"), "CreateContainerConfigError");
   EXPECT_EQ(runtime_->containerCount(), 0u);
+}
+
+TEST_F(VolumePodWorkerTest, AnEmptyDirOverItsSizeLimitEvictsThePod) {
+  // The container ignores SIGTERM (stops in 5 s): the 1 s grace ends with a kill.
+  auto p = *pod("Always", {{runtime::kFakeStopSecondsAnnotation, "5"}});
+  auto& spec = p["spec"].as_object();
+  spec["volumes"] =
+      bj::array{bj::object{{"name", "html"}, {"emptyDir", bj::object{{"sizeLimit", "64Ki"}}}}};
+  startWorker(std::make_shared<const bj::object>(std::move(p)));
+  executor_->advance(500ms);
+  EXPECT_EQ(stateName(), "running");
+  // Within the limit: measured every 10 s, nothing happens.
+  writeText(emptyDir() + "/small", std::string(16 << 10, 'x'));
+  executor_->advance(10s);
+  EXPECT_EQ(phase(), "Running");
+  EXPECT_EQ(events_->count("Evicted"), 0u);
+  // Past it: at the next measurement the pod is evicted, its container stopped (1 s grace).
+  writeText(emptyDir() + "/big", std::string(256 << 10, 'x'));
+  ::sync();
+  executor_->advance(10s);
+  ASSERT_EQ(events_->count("Evicted"), 1u);
+  std::string message = "Usage of EmptyDir volume \"html\" exceeds the limit \"64Ki\". ";
+  for (const auto& e : events_->events()) {
+    if (e.reason != "Evicted") continue;
+    EXPECT_EQ(e.type, "Warning");
+    EXPECT_EQ(e.message, message);
+    EXPECT_TRUE(e.about.fieldPath.empty());
+  }
+  EXPECT_EQ(events_->count("Killing"), 1u);
+  executor_->advance(2s);
+  EXPECT_EQ(phase(), "Failed");
+  EXPECT_EQ(last().at("reason"), "Evicted");
+  EXPECT_EQ(json::getString(last(), "message"), message);
+  EXPECT_EQ(stateName(), "terminated");
+  EXPECT_EQ(container().at("state").at("terminated").at("exitCode"), 137);
+  // Never restarted (restartPolicy Always notwithstanding); its volumes are gone.
+  executor_->advance(30s);
+  EXPECT_EQ(container().at("restartCount"), 0);
+  EXPECT_EQ(phase(), "Failed");
+  EXPECT_FALSE(fs::exists(podDir()));
 }
 
 TEST_F(VolumePodWorkerTest, NodesWithoutPodsDirMountNothing) {

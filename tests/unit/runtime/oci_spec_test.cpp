@@ -195,7 +195,8 @@ TEST(OciSpec, UserFromImage) {
   EXPECT_EQ(user(g).at("gid").as_int64(), 7);
   Fixture h(R"({"name":"c"})");
   EXPECT_EQ(user(h).at("uid").as_int64(), 0);
-  EXPECT_FALSE(user(h).contains("additionalGids"));
+  // containerd always lists the primary gid among the additional ones.
+  EXPECT_EQ(json::serialize(user(h).at("additionalGids")), "[0]");
 }
 
 TEST(OciSpec, UserNamesAndGroupsFromTheRootfs) {
@@ -211,7 +212,7 @@ TEST(OciSpec, UserNamesAndGroupsFromTheRootfs) {
   auto u = user(f);
   EXPECT_EQ(u.at("uid").as_int64(), 1001);
   EXPECT_EQ(u.at("gid").as_int64(), 1002);
-  EXPECT_EQ(json::serialize(u.at("additionalGids")), "[2000,5000,6000]");
+  EXPECT_EQ(json::serialize(u.at("additionalGids")), "[1002,2000,5000,6000]");
   f.in.image.user = "app:www";
   EXPECT_EQ(user(f).at("gid").as_int64(), 33);
   f.in.image.user = "1001";  // a uid's gid comes from passwd
@@ -220,6 +221,32 @@ TEST(OciSpec, UserNamesAndGroupsFromTheRootfs) {
   EXPECT_THROW(f.spec(), SpecError);
   f.in.image.user = "app:nogroup";
   EXPECT_THROW(f.spec(), SpecError);
+}
+
+TEST(OciSpec, FsGroupAndSupplementalGroupsAsKubernetesDocsShowThem) {
+  // The Kubernetes docs' security-context example: `id` prints groups=2000,3000,4000.
+  Fixture f(R"({"name":"c"})", R"({"securityContext":{"runAsUser":1000,"runAsGroup":3000,
+                                   "fsGroup":2000,"supplementalGroups":[4000]}})");
+  auto u = user(f);
+  EXPECT_EQ(u.at("uid").as_int64(), 1000);
+  EXPECT_EQ(u.at("gid").as_int64(), 3000);
+  EXPECT_EQ(json::serialize(u.at("additionalGids")), "[2000,3000,4000]");
+}
+
+TEST(OciSpec, StrictSupplementalGroupsLeaveOutTheImagesGroupFile) {
+  TempDir root;
+  std::filesystem::create_directories(root / "etc");
+  writeFile(root / "etc/passwd", "app:x:1001:1002::/home/app:/bin/sh\n");
+  writeFile(root / "etc/group", "app:x:1002:\nextra:x:2000:app\n");
+  Fixture f(R"({"name":"c"})", R"({"securityContext":{"supplementalGroups":[5000]}})");
+  f.in.rootfsPath = root.path();
+  f.in.image.user = "app";
+  EXPECT_EQ(json::serialize(user(f).at("additionalGids")), "[1002,2000,5000]");  // Merge
+  Fixture g(R"({"name":"c"})", R"({"securityContext":{"supplementalGroups":[5000],
+                                   "supplementalGroupsPolicy":"Strict"}})");
+  g.in.rootfsPath = root.path();
+  g.in.image.user = "app";
+  EXPECT_EQ(json::serialize(user(g).at("additionalGids")), "[1002,5000]");
 }
 
 TEST(OciSpec, RunAsNonRoot) {
