@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const client::Resource kPods{"", "v1", "pods", true};
+constexpr std::chrono::milliseconds kMirrorRecreateDelay{1000};
 
 std::string annotation(const bj::object& pod, const char* key) {
   const auto* meta = json::getObject(pod, "metadata");
@@ -172,15 +173,17 @@ void StaticPodSource::requestSync() {
 void StaticPodSource::loop() {
   if (stopping_) return;
   sync();
-  bool replacing;
+  bool waiting;
   {
     std::lock_guard lock(mutex_);
-    replacing = std::any_of(slots_.begin(), slots_.end(),
-                            [](const auto& s) { return !s.second.replaced.empty(); });
+    waiting = !recreateAt_.empty() || std::any_of(slots_.begin(), slots_.end(), [](const auto& s) {
+      return !s.second.replaced.empty();
+    });
   }
-  // A new version waiting for the old one's containers to stop is looked at sooner.
-  auto next = replacing ? std::min(options_.checkInterval, std::chrono::milliseconds(200))
-                        : options_.checkInterval;
+  // A new version waiting for the old one's containers to stop, or a mirror to make again, is
+  // looked at sooner.
+  auto next = waiting ? std::min(options_.checkInterval, std::chrono::milliseconds(200))
+                      : options_.checkInterval;
   std::weak_ptr<StaticPodSource> weak = weak_from_this();
   executor_->postAfter(next, [weak] {
     if (auto self = weak.lock()) self->loop();
@@ -290,6 +293,13 @@ void StaticPodSource::syncMirrors() {
     client::DeleteOptions options;
     options.gracePeriodSeconds = 0;
     options.preconditionUid = uid;
+    // The new one comes a moment later: `kubectl delete` (waiting by default) lists the name
+    // right after its DELETE, and would wait forever for a new mirror it found there.
+    recreateAt_[key] = executor_->now() + kMirrorRecreateDelay;
+    std::weak_ptr<StaticPodSource> weak = weak_from_this();
+    executor_->postAfter(kMirrorRecreateDelay, [weak] {
+      if (auto self = weak.lock()) self->requestSync();
+    });
     try {
       client_->remove(kPods, metaString(*mirror, "namespace"), metaString(*mirror, "name"),
                       options);
@@ -307,8 +317,12 @@ void StaticPodSource::syncMirrors() {
   for (auto it = deleted_.begin(); it != deleted_.end();) {
     it = mirrorUids.count(*it) ? std::next(it) : deleted_.erase(it);
   }
+  const auto now = executor_->now();
+  for (auto it = recreateAt_.begin(); it != recreateAt_.end();) {
+    it = it->second <= now ? recreateAt_.erase(it) : std::next(it);
+  }
   for (const auto& [key, slot] : slots_) {
-    if (!slot.handed || current.count(key) || busy.count(key)) continue;
+    if (!slot.handed || current.count(key) || busy.count(key) || recreateAt_.count(key)) continue;
     try {
       client_->create(kPods, metaString(*slot.pod, "namespace"),
                       mirrorPodOf(*slot.pod, options_.nodeName, nodeUid));

@@ -122,6 +122,7 @@ class StaticPodSource : public std::enable_shared_from_this<StaticPodSource> {
   std::map<std::string, Slot> slots_;
   std::map<std::string, std::string> told_;  // file or pod -> message already logged
   std::set<std::string> deleted_;  // uids of mirror pods deleted, until the watch drops them
+  std::map<std::string, TimePoint> recreateAt_;  // pod -> no new mirror before then
 };
 
 }  // namespace cube::agent
