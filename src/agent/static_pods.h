@@ -11,8 +11,8 @@
 // The API only reflects it through a MIRROR pod: same name, namespace and spec, bound to the node,
 // owned by the Node, with config.mirror = the hash. Its status is the static pod's (PodWorker
 // writes it there). A mirror runs nothing (NodeAgent ignores it for running), so a deleted one is
-// confirmed at once (grace 0) and created anew without touching the containers, as is one whose
-// hash is no longer the file's, or whose file is gone.
+// confirmed at once (grace 0) and created anew (a second later) without touching the containers;
+// one whose hash is no longer the file's, or whose file is gone, is deleted the same way.
 //
 // Level-triggered, every `checkInterval` and when a mirror pod comes, goes or is being deleted:
 // a new file starts its pod; a changed file stops the old pod, and starts the new one once the
