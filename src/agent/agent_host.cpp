@@ -87,21 +87,35 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
                                              selector);
   // The handlers only hand the pod to its worker, which syncs on the executor.
   client::InformerHandlers handlers;
-  handlers.onAdd = [this](const client::ObjectPtr& pod) {
-    if (auto n = nodeOf(pod)) n->podChanged(pod);
+  // A mirror pod that comes, goes or is being deleted wants a pass of the static pod source
+  // (after the node has noted it): `kubectl delete` of a mirror waits for it.
+  auto mirrorMoved = [this](const client::ObjectPtr& pod) {
+    if (staticPods_ && isMirrorPod(*pod)) staticPods_->requestSync();
   };
-  handlers.onUpdate = [this](const client::ObjectPtr&, const client::ObjectPtr& pod) {
+  handlers.onAdd = [this, mirrorMoved](const client::ObjectPtr& pod) {
     if (auto n = nodeOf(pod)) n->podChanged(pod);
+    mirrorMoved(pod);
   };
-  handlers.onDelete = [this](const client::ObjectPtr& pod) {
+  handlers.onUpdate = [this, mirrorMoved](const client::ObjectPtr& old,
+                                          const client::ObjectPtr& pod) {
+    if (auto n = nodeOf(pod)) n->podChanged(pod);
+    const auto* before = json::getObject(*old, "metadata");
+    const auto* after = json::getObject(*pod, "metadata");
+    if (after && after->contains("deletionTimestamp") &&
+        !(before && before->contains("deletionTimestamp"))) {
+      mirrorMoved(pod);
+    }
+  };
+  handlers.onDelete = [this, mirrorMoved](const client::ObjectPtr& pod) {
     if (auto n = nodeOf(pod)) n->podDeleted(pod);
+    mirrorMoved(pod);
   };
   pods_->addHandlers(std::move(handlers));
   if (!options_.podManifestPath.empty()) {
     if (nodeList_.size() != 1) throw std::invalid_argument("static pods need a single node");
     staticPods_ = std::make_shared<StaticPodSource>(
         StaticPodOptions{options_.podManifestPath, nodeList_[0]->nodeName()}, heartbeats_, client_,
-        [informer = pods_.get()] { return informer->list(); });
+        nodeList_[0], [informer = pods_.get()] { return informer->hasSynced(); });
   }
 }
 
@@ -123,8 +137,11 @@ std::optional<streaming::LocatedPod> AgentHost::locatePod(const std::string& ns,
   if (!pod) return std::nullopt;
   auto node = nodeOf(pod);
   if (!node) return std::nullopt;
+  // A mirror pod's containers are its static pod's, whose uid is the mirror's config hash.
   const auto* meta = json::getObject(*pod, "metadata");
-  return streaming::LocatedPod{pod, meta ? json::getString(*meta, "uid") : "", node->runtime()};
+  std::string uid =
+      isMirrorPod(*pod) ? mirrorHashOf(*pod) : (meta ? json::getString(*meta, "uid") : "");
+  return streaming::LocatedPod{pod, uid, node->runtime()};
 }
 
 NodeAgentPtr AgentHost::node(const std::string& name) const {
@@ -143,7 +160,8 @@ void AgentHost::start() {
 
 void AgentHost::housekeeping() {
   if (*stopping_) return;
-  if (pods_->hasSynced()) {
+  // Static pods count as the node's once their source has handed them over.
+  if (pods_->hasSynced() && (!staticPods_ || staticPods_->hasSynced())) {
     for (const auto& n : nodeList_) n->removeOrphanSandboxes();
   }
   executor_->postAfter(options_.housekeepingInterval, [this, stopping = stopping_] {

@@ -1,6 +1,7 @@
 #include "agent/node_agent.h"
 
 #include "agent/node_status.h"
+#include "agent/static_pods.h"
 #include "agent/volumes/volume_manager.h"
 #include "common/json_util.h"
 #include "common/log.h"
@@ -16,6 +17,11 @@ namespace {
 std::string uidOf(const bj::object& obj) {
   const auto* meta = json::getObject(obj, "metadata");
   return meta ? json::getString(*meta, "uid") : "";
+}
+
+std::string keyOf(const bj::object& obj) {
+  const auto* meta = json::getObject(obj, "metadata");
+  return meta ? json::getString(*meta, "namespace") + "/" + json::getString(*meta, "name") : "/";
 }
 
 }  // namespace
@@ -150,6 +156,11 @@ void NodeAgent::reportStatus() {
                          [self = shared_from_this()] { self->reportStatus(); });
 }
 
+std::string NodeAgent::nodeUid() const {
+  std::lock_guard lock(nodeMutex_);
+  return nodeUid_;
+}
+
 size_t NodeAgent::workerCount() const {
   std::lock_guard lock(workersMutex_);
   return workers_.size();
@@ -163,7 +174,48 @@ std::shared_ptr<PodWorker> NodeAgent::workerFor(const std::string& uid) const {
   return g == gone_.end() ? nullptr : g->second;
 }
 
+bool NodeAgent::runsPod(const std::string& uid) const {
+  auto worker = workerFor(uid);
+  return worker && !worker->finished();
+}
+
+std::vector<PodPtr> NodeAgent::mirrorPods() const {
+  std::lock_guard lock(workersMutex_);
+  std::vector<PodPtr> out;
+  for (const auto& [key, pod] : mirrors_) out.push_back(pod);
+  return out;
+}
+
+PodPtr NodeAgent::mirrorPod(const std::string& ns, const std::string& name) const {
+  std::lock_guard lock(workersMutex_);
+  auto it = mirrors_.find(ns + "/" + name);
+  return it == mirrors_.end() ? nullptr : it->second;
+}
+
+void NodeAgent::mirrorChanged(const PodPtr& mirror) {
+  bool fresh;
+  {
+    std::lock_guard lock(workersMutex_);
+    auto& slot = mirrors_[keyOf(*mirror)];
+    fresh = !slot || uidOf(*slot) != uidOf(*mirror);
+    slot = mirror;
+  }
+  // A new mirror shows nothing until its static pod's worker writes the status there.
+  if (!fresh) return;
+  if (auto worker = workerFor(mirrorHashOf(*mirror))) worker->requestSync();
+}
+
+void NodeAgent::mirrorDeleted(const PodPtr& mirror) {
+  std::lock_guard lock(workersMutex_);
+  auto it = mirrors_.find(keyOf(*mirror));
+  if (it != mirrors_.end() && uidOf(*it->second) == uidOf(*mirror)) mirrors_.erase(it);
+}
+
 void NodeAgent::podChanged(const PodPtr& pod) {
+  if (isMirrorPod(*pod)) {
+    mirrorChanged(pod);
+    return;
+  }
   std::string uid = uidOf(*pod);
   if (uid.empty()) return;
   std::shared_ptr<PodWorker> worker, fresh;
@@ -173,8 +225,13 @@ void NodeAgent::podChanged(const PodPtr& pod) {
     if (slot) {
       worker = slot;
     } else {
-      slot = std::make_shared<PodWorker>(
-          PodWorkerDeps{executor_, runtime_, client_, ips_, config_, recorder_}, pod);
+      std::weak_ptr<NodeAgent> weak = weak_from_this();
+      PodWorkerDeps deps{executor_, runtime_, client_, ips_, config_, recorder_, nullptr};
+      deps.mirrorPod = [weak](const std::string& ns, const std::string& name) -> PodPtr {
+        auto self = weak.lock();
+        return self ? self->mirrorPod(ns, name) : nullptr;
+      };
+      slot = std::make_shared<PodWorker>(std::move(deps), pod);
       fresh = slot;
     }
   }
@@ -186,6 +243,10 @@ void NodeAgent::podChanged(const PodPtr& pod) {
 }
 
 void NodeAgent::podDeleted(const PodPtr& pod) {
+  if (isMirrorPod(*pod)) {
+    mirrorDeleted(pod);
+    return;
+  }
   std::string uid = uidOf(*pod);
   std::shared_ptr<PodWorker> worker;
   {

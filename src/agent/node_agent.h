@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace cube::agent {
 
@@ -39,9 +40,17 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   // Ends the loops at their next tick; pods are left as they are (as a stopped kubelet does).
   void stop();
 
-  // From the pod watch: the pod, bound to this node, was added or changed / was deleted.
+  // A pod bound to this node was added or changed / was deleted. Pods come from two sources
+  // into one worker map by uid: the pod watch, and the static pods of the file source (uid = the
+  // config hash). A mirror pod from the watch runs nothing: it is only remembered (its static
+  // pod's status goes there) and the static pod's worker is told when a new one appears.
   void podChanged(const PodPtr& pod);
   void podDeleted(const PodPtr& pod);
+  // The mirror pods the pod watch holds for this node / the one named so (null: none).
+  std::vector<PodPtr> mirrorPods() const;
+  PodPtr mirrorPod(const std::string& ns, const std::string& name) const;
+  // A worker of this uid still runs or stops containers.
+  bool runsPod(const std::string& uid) const;
 
   // Housekeeping (the kubelet's pod cleanup): stops and removes the sandboxes of pods this node
   // has no worker for — pods deleted while the agent was down — frees their IPs, and removes
@@ -51,6 +60,8 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
 
   const std::string& nodeName() const { return config_->nodeName; }
   bool registered() const { return registered_; }
+  // The Node's uid once registered ("" before).
+  std::string nodeUid() const;
   size_t workerCount() const;
   const runtime::RuntimePtr& runtime() const { return runtime_; }
 
@@ -65,6 +76,8 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   void onRuntimeEvent(const runtime::RuntimeEvent& event);
   void removeOrphanVolumes();
   std::shared_ptr<PodWorker> workerFor(const std::string& uid) const;
+  void mirrorChanged(const PodPtr& mirror);
+  void mirrorDeleted(const PodPtr& mirror);
 
   std::shared_ptr<NodeConfig> config_;
   ExecutorPtr executor_;    // pod workers
@@ -90,6 +103,7 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   // Workers of pods gone from the API that are still stopping their containers: kept (and
   // given runtime events) until finished, or their teardown would stop halfway.
   std::map<std::string, std::shared_ptr<PodWorker>> gone_;
+  std::map<std::string, PodPtr> mirrors_;  // by namespace/name; guarded by workersMutex_
 };
 
 using NodeAgentPtr = std::shared_ptr<NodeAgent>;

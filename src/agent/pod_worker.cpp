@@ -3,6 +3,7 @@
 #include "agent/container_env.h"
 #include "agent/pod_status.h"
 #include "agent/probes/probe_manager.h"
+#include "agent/static_pods.h"
 #include "common/json_util.h"
 #include "common/log.h"
 
@@ -279,6 +280,7 @@ void PodWorker::sync() {
     pod = pod_;
     gone = gone_;
   }
+  if (!gone && isStaticPod(*pod) && !pod->contains("status")) pod = withMirrorStatus(pod);
   const auto* meta = json::getObject(*pod, "metadata");
   bool deleting = meta && !json::getString(*meta, "deletionTimestamp").empty();
   if (gone || deleting) {
@@ -471,11 +473,38 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   writeStatus(pod, std::move(status));
 }
 
+PodPtr PodWorker::withMirrorStatus(PodPtr pod) {
+  const auto* meta = json::getObject(*pod, "metadata");
+  auto mirror = deps_.mirrorPod && meta ? deps_.mirrorPod(json::getString(*meta, "namespace"),
+                                                          json::getString(*meta, "name"))
+                                        : nullptr;
+  const auto* status = mirror ? json::getObject(*mirror, "status") : nullptr;
+  if (!status || mirrorHashOf(*mirror) != uid_) return pod;
+  auto copy = std::make_shared<bj::object>(*pod);
+  (*copy)["status"] = *status;
+  std::lock_guard lock(mutex_);
+  if (pod_ == pod) pod_ = copy;
+  return copy;
+}
+
 void PodWorker::writeStatus(const bj::object& pod, bj::object status) {
-  if (status == lastWritten_) return;
   const auto* meta = json::getObject(pod, "metadata");
   std::string ns = meta ? json::getString(*meta, "namespace") : "";
   std::string name = meta ? json::getString(*meta, "name") : "";
+  std::string target;  // the mirror pod's uid for a static pod
+  if (isStaticPod(pod)) {
+    // Its own last status, for the next sync (transition times, phase after a restart).
+    auto copy = std::make_shared<bj::object>(pod);
+    (*copy)["status"] = status;
+    {
+      std::lock_guard lock(mutex_);
+      pod_ = copy;
+    }
+    auto mirror = deps_.mirrorPod ? deps_.mirrorPod(ns, name) : nullptr;
+    if (!mirror || mirrorHashOf(*mirror) != uid_) return;  // shown once there is one
+    target = uidOf(*mirror);
+  }
+  if (status == lastWritten_ && target == writtenTo_) return;
   // A merge patch: the arrays we own (conditions, containerStatuses) are replaced whole, fields
   // others own (qosClass, nominatedNodeName, ...) stay.
   bj::object body{{"status", status}};
@@ -486,11 +515,17 @@ void PodWorker::writeStatus(const bj::object& pod, bj::object status) {
     throw;
   }
   lastWritten_ = std::move(status);
+  writtenTo_ = std::move(target);
 }
 
 void PodWorker::teardown(const bj::object& pod, bool gone) {
   const auto* meta = json::getObject(pod, "metadata");
   int64_t grace = gone || !meta ? 0 : json::getInt(*meta, "deletionGracePeriodSeconds", 0);
+  if (isStaticPod(pod)) {
+    // Its file was removed or changed: stopped with the pod's own grace period, as the kubelet.
+    const auto* spec = json::getObject(pod, "spec");
+    grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
+  }
   if (grace < 0) grace = 0;
   if (probes_) probes_->stop();
   // Sandboxes an earlier agent run left for this pod go too.

@@ -46,6 +46,9 @@ struct PodWorkerDeps {
   std::shared_ptr<const NodeConfig> config;
   // The kubelet's events on the pod (Pulled, Created, Started, Killing, BackOff); may be null.
   client::EventRecorderPtr recorder;
+  // The mirror pod of this name in the API (null: none, or no static pods on this node). A
+  // static pod's status goes there.
+  std::function<PodPtr(const std::string& ns, const std::string& name)> mirrorPod;
 };
 
 class PodWorker : public std::enable_shared_from_this<PodWorker> {
@@ -70,7 +73,11 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   // sandbox stays, with its containers and logs, until the pod is deleted).
   void adoptSandboxes(bool keepAny);
   void teardown(const boost::json::object& pod, bool gone);
+  // Writes the status through pods/status — for a static pod, to its mirror pod (skipped while
+  // there is none), and kept as the pod's own, since the API never echoes it back.
   void writeStatus(const boost::json::object& pod, boost::json::object status);
+  // A static pod first seen (after an agent restart) takes its mirror's status as its last one.
+  PodPtr withMirrorStatus(PodPtr pod);
   void wakeAt(TimePoint when);
   // Creates and starts one instance of a container, with the kubelet's events.
   void startContainer(const PodPtr& pod, const boost::json::object& containerSpec,
@@ -143,6 +150,7 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   std::optional<int64_t> stopGrace_;  // the grace the current stop was asked with
   bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
   boost::json::object lastWritten_;   // the status last written, to skip identical writes
+  std::string writtenTo_;             // the uid of the mirror pod it went to (static pods)
   std::chrono::milliseconds retry_{0};
   std::shared_ptr<volumes::VolumeManager> volumes_;  // made at the first set-up or teardown
   bool volumesReady_ = false;

@@ -2,7 +2,7 @@
 # `cube server` alone is a working single-node cluster: its embedded agent registers the host
 # as a Node (named after the host, with the host's address) that runs real containers, so a pod
 # created with kubectl runs, and the server's own flags for the node are the agent's; static pods
-# from --pod-manifest-path show up as mirror pods; a Job completes and a Deployment's replicas
+# from --pod-manifest-path run from their files and show up as mirror pods; a Job completes and a Deployment's replicas
 # answer. Also: the errors when a flag for the embedded
 # node is wrong. Needs root and crun (skipped otherwise).
 source "$(dirname "$0")/own_netns.sh"
@@ -111,9 +111,13 @@ expect "its hash is the kubelet's config.mirror annotation" "^[0-9a-f]{32}$" \
 expect_eq "the broken manifest makes no pod" "1" \
   bash -c "kubectl get pods --no-headers | grep -c '^static-\|^broken'"
 OLD_UID=$(kubectl get pod "$STATIC" -o jsonpath='{.metadata.uid}')
+STATIC_CID=$(kubectl get pod "$STATIC" -o jsonpath='{.status.containerStatuses[0].containerID}')
 expect "deleting a mirror pod" "deleted" kubectl delete pod "$STATIC" --wait=false
 eventually "the node creates it again" "^[0-9a-f-]+ Running$" \
   bash -c "kubectl get pod $STATIC -o jsonpath='{.metadata.uid} {.status.phase}' | grep -v '^$OLD_UID '"
+# The containers run from the file, not from the mirror: deleting it restarts nothing.
+eventually "showing the same container, not restarted" "^$STATIC_CID 0$" \
+  kubectl get pod "$STATIC" -o jsonpath='{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount}'
 OLD_HASH=$(kubectl get pod "$STATIC" -o jsonpath='{.metadata.annotations.kubernetes\.io/config\.mirror}')
 sed -i 's/role: myrole/role: changed/' "$MANIFESTS/web.manifest"
 eventually "a changed manifest replaces the pod" "^changed Running$" \

@@ -94,9 +94,9 @@ class PodWorkerTest : public ::testing::Test {
     auto config = std::make_shared<NodeConfig>();
     config->nodeName = "n1";
     config->internalIP = "127.1.0.1";
-    deps_ = PodWorkerDeps{executor_, runtime_,
-                          client_,   std::make_shared<PodIpAllocator>("10.42.7.0/24"),
-                          config,    events_};
+    deps_ = PodWorkerDeps{
+        executor_, runtime_, client_, std::make_shared<PodIpAllocator>("10.42.7.0/24"),
+        config,    events_,  nullptr};  // no mirror pods: no static pods here
   }
 
   PodPtr pod(const std::string& policy, std::map<std::string, std::string> annotations = {}) {
