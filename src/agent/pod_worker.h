@@ -23,13 +23,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace cube::agent {
 
 struct ContainerView;
 namespace probes {
 class ProbeManager;
-}
+struct ProbeResult;
+}  // namespace probes
 
 namespace volumes {
 class VolumeManager;
@@ -88,13 +90,16 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
                             const std::string& message);
 
   // Probes, hooks, init containers, termination messages: probes/pod_worker_lifecycle.cpp.
-  // Init containers in order: `syncContainer` for the first one that has not completed; true
-  // when all have (the app containers may run).
+  // Init containers in order, as the kubelet: `syncContainer` for the first one that has not
+  // completed (a regular one) or started (a sidecar: running, its startup probe passed); the
+  // sidecars before it are kept running. True when all are done (the app containers may run).
   bool syncInitContainers(const boost::json::object& spec,
                           std::map<std::string, ContainerView>& views,
                           const std::function<void(const boost::json::object&)>& syncContainer);
-  // Probes the running containers (their started/ready into `views`); kills those a liveness or
-  // startup probe failed.
+  // A sidecar counts as started: running, and its startup probe (if any) has passed.
+  bool sidecarStarted(const boost::json::object& containerSpec, const ContainerView& view) const;
+  // Probes the running containers and sidecars (their started/ready into `views`); kills those
+  // a liveness or startup probe failed.
   void syncProbes(const PodPtr& pod, std::map<std::string, ContainerView>& views);
   // terminationMessagePolicy FallbackToLogsOnError: the log's end for a failed container's
   // empty message.
@@ -106,7 +111,19 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   // Stops a container, after its preStop hook (run on the probe pool) when `preStop`.
   void stopContainer(const boost::json::object& pod, const runtime::ContainerStatus& container,
                      std::chrono::seconds grace, bool preStop);
-  void probeFailed(const std::string& container, int probeType, const std::string& message);
+  // A probe's failure, errored run or warning: the kubelet's Unhealthy / ProbeWarning event.
+  void probeReported(const std::string& container, int probeType,
+                     const probes::ProbeResult& result);
+
+  // Stopping containers in the kubelet's order: probes/pod_worker_termination.cpp. The app
+  // containers at once (preStop first); each sidecar's preStop at once too, but its stop waits
+  // until the app containers and the sidecars after it have exited, or the grace has run out,
+  // and gets what is left of the grace (at least 2 s). True when nothing runs any more.
+  bool stopContainersInOrder(const boost::json::object& pod, std::chrono::seconds grace);
+  // A sidecar's preStop hook on the probe pool, its stop left to stopContainersInOrder.
+  void runSidecarPreStop(const boost::json::object& pod, const runtime::ContainerStatus& container,
+                         std::chrono::seconds grace);
+  bool preStopDone(const std::string& containerId) const;
 
   // Volumes: volumes/pod_worker_volumes.cpp. Sets the pod's volumes up (FailedMount events and
   // a retry while one fails); true when containers may start.
@@ -124,21 +141,31 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   PodWorkerDeps deps_;
   const std::string uid_;
 
-  mutable std::mutex mutex_;  // guards pod_, gone_, queued_, running_, dirty_, finished_
+  mutable std::mutex mutex_;  // guards pod_, gone_, queued_, running_, dirty_, finished_,
+                              // preStopsDone_
   PodPtr pod_;
   bool gone_ = false;
   bool queued_ = false;   // a runSync is posted
   bool running_ = false;  // a runSync is running
   bool dirty_ = false;    // asked for again while running
   bool finished_ = false;
+  std::set<std::string> preStopsDone_;  // sidecars (by container id) whose preStop has returned
 
   // Sync-only state.
   std::string sandboxId_;
   std::string podIP_;
   TimePoint startTime_;
-  std::optional<int64_t> stopGrace_;  // the grace the current stop was asked with
-  bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
-  boost::json::object lastWritten_;   // the status last written, to skip identical writes
+  // The containers being stopped (deletion, or a finished pod's sidecars).
+  struct Termination {
+    TimePoint began;
+    std::chrono::seconds grace{0};
+    bool preStop = true;              // hooks run with the first stop only
+    std::set<std::string> announced;  // container ids with their Killing event (and preStop)
+    std::set<std::string> stopped;    // container ids asked to stop
+  };
+  std::optional<Termination> termination_;
+  bool terminal_ = false;            // reached Succeeded/Failed: containers stay down
+  boost::json::object lastWritten_;  // the status last written, to skip identical writes
   std::chrono::milliseconds retry_{0};
   std::shared_ptr<volumes::VolumeManager> volumes_;  // made at the first set-up or teardown
   bool volumesReady_ = false;
