@@ -266,6 +266,12 @@ void PodWorker::recordContainerEvent(const bj::object& pod, const std::string& c
   deps_.recorder->event(ref, type, reason, message);
 }
 
+void PodWorker::recordPodEvent(const bj::object& pod, const std::string& type,
+                               const std::string& reason, const std::string& message) {
+  if (!deps_.recorder) return;
+  deps_.recorder->event(client::ObjectReference::of(pod, "v1", "Pod"), type, reason, message);
+}
+
 void PodWorker::runSync() {
   {
     std::lock_guard lock(mutex_);

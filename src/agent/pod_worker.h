@@ -88,6 +88,9 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   void recordContainerEvent(const boost::json::object& pod, const std::string& container,
                             const std::string& type, const std::string& reason,
                             const std::string& message);
+  // An event on the pod itself (no container field path).
+  void recordPodEvent(const boost::json::object& pod, const std::string& type,
+                      const std::string& reason, const std::string& message);
 
   // Probes, hooks, init containers, termination messages: probes/pod_worker_lifecycle.cpp.
   // Init containers in order, as the kubelet: `syncContainer` for the first one that has not

@@ -14,7 +14,8 @@ namespace {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
-constexpr const char* kUserAgent = "kube-probe/1.32";
+constexpr const char* kProbeAgent = "kube-probe/1.32";
+constexpr const char* kHookAgent = "kube-lifecycle/1.32";
 constexpr size_t kMaxBody = 10 * 1024;  // the kubelet reads at most 10 KiB of a response body
 constexpr size_t kMaxHead = 1 << 20;
 constexpr int kMaxRequests = 10;  // Go's client: the 10th redirect is not followed
@@ -189,7 +190,10 @@ std::string httpUrl(const HttpGet& get) {
   return probeUrl(get.scheme, get.host, get.port, get.path).str();
 }
 
-ProbeResult httpProbe(const HttpGet& get, std::chrono::milliseconds timeout) {
+namespace {
+
+ProbeResult httpGet(const HttpGet& get, std::chrono::milliseconds timeout, const char* agent,
+                    bool anyStatus) {
   const Deadline deadline = std::chrono::steady_clock::now() + timeout;
   const ProbeUrl first = probeUrl(get.scheme, get.host, get.port, get.path);
 
@@ -215,7 +219,7 @@ ProbeResult httpProbe(const HttpGet& get, std::chrono::milliseconds timeout) {
   } else if (!hasAccept) {
     headers.emplace(headers.begin(), "Accept", "*/*");
   }
-  if (!hasAgent) headers.emplace(headers.begin(), "User-Agent", kUserAgent);
+  if (!hasAgent) headers.emplace(headers.begin(), "User-Agent", agent);
   std::erase_if(headers, [](const auto& h) { return h.first == "User-Agent" && h.second.empty(); });
 
   ProbeUrl url = first;
@@ -248,11 +252,22 @@ ProbeResult httpProbe(const HttpGet& get, std::chrono::milliseconds timeout) {
     url = std::move(*next);
   }
   int status = x.response->status;
+  if (anyStatus) return ProbeResult::ok(x.response->body);
   if (status >= 200 && status < 300) return ProbeResult::ok(x.response->body);
   if (status >= 300 && status < 400) {
     return ProbeResult::warned("Probe terminated redirects, Response body: " + x.response->body);
   }
   return ProbeResult::failed("HTTP probe failed with statuscode: " + std::to_string(status));
+}
+
+}  // namespace
+
+ProbeResult httpProbe(const HttpGet& get, std::chrono::milliseconds timeout) {
+  return httpGet(get, timeout, kProbeAgent, false);
+}
+
+ProbeResult httpHook(const HttpGet& get, std::chrono::milliseconds timeout) {
+  return httpGet(get, timeout, kHookAgent, true);
 }
 
 }  // namespace cube::agent::probes

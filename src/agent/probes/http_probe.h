@@ -36,4 +36,8 @@ std::string httpUrl(const HttpGet& get);
 
 ProbeResult httpProbe(const HttpGet& get, std::chrono::milliseconds timeout);
 
+// A lifecycle hook's GET (postStart, preStop): the same request with User-Agent
+// kube-lifecycle/1.32, done once any response arrives; the kubelet does not look at its status.
+ProbeResult httpHook(const HttpGet& get, std::chrono::milliseconds timeout);
+
 }  // namespace cube::agent::probes

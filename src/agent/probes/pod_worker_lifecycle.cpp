@@ -245,6 +245,7 @@ void PodWorker::runPostStart(const PodPtr& pod, const bj::object& containerSpec,
                               probes::runtimeHasNetwork(*deps_.runtime)};
   probes::ProbeResult r =
       probes::runHook(*hook, target, name, describePod(*pod), kPostStartTimeout);
+  if (r.warning) recordPodEvent(*pod, "Warning", "LifecycleHTTPFallback", r.message);
   if (r.success) return;
   recordContainerEvent(*pod, name, "Warning", "FailedPostStartHook", r.message);
   recordContainerEvent(*pod, name, "Normal", "Killing", "FailedPostStartHook");
@@ -273,10 +274,10 @@ void PodWorker::stopContainer(const bj::object& pod, const ContainerStatus& cont
         probes::ProbeResult r = probes::runHook(hook, target, name, podName, grace);
         auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - began);
-        if (!r.success) {
-          if (auto self = weak.lock()) {
-            self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
-          }
+        if (auto self = weak.lock(); self && !r.success) {
+          self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
+        } else if (self && r.warning) {
+          self->recordPodEvent(*podCopy, "Warning", "LifecycleHTTPFallback", r.message);
         }
         try {
           runtime->stopContainer(target.containerId, probes::graceAfterPreStop(grace, spent));

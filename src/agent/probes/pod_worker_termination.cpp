@@ -136,10 +136,10 @@ void PodWorker::runSidecarPreStop(const bj::object& pod, const ContainerStatus& 
       ->post([weak = weak_from_this(), hook = *hook, target, podCopy, grace, name = container.name,
               done] {
         probes::ProbeResult r = probes::runHook(hook, target, name, describePod(*podCopy), grace);
-        if (!r.success) {
-          if (auto self = weak.lock()) {
-            self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
-          }
+        if (auto self = weak.lock(); self && !r.success) {
+          self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
+        } else if (self && r.warning) {
+          self->recordPodEvent(*podCopy, "Warning", "LifecycleHTTPFallback", r.message);
         }
         done();
       });

@@ -23,7 +23,7 @@ bool runtimeHasNetwork(const runtime::Runtime& runtime) {
 }
 
 ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
-                      std::chrono::milliseconds timeout) {
+                      std::chrono::milliseconds timeout, bool hook) {
   switch (action.kind) {
     case ActionKind::Exec: {
       if (action.command.empty()) return ProbeResult::failed("exec: no command");
@@ -53,7 +53,7 @@ ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
       get.port = *port;
       get.path = action.path;
       get.headers = action.headers;
-      return httpProbe(get, timeout);
+      return hook ? httpHook(get, timeout) : httpProbe(get, timeout);
     }
     case ActionKind::Grpc:
       // Not implemented here: the probe errors (a failure, with a clear event) every period.

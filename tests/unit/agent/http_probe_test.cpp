@@ -1,8 +1,10 @@
 // The httpGet prober against real servers on loopback: HTTPS (a real TLS server with a
 // self-signed certificate made in the test), the failures worded as the kubelet's events word
-// them, redirects as the kubelet follows them, headers, bodies; and Location resolution.
+// them, redirects as the kubelet follows them, headers, bodies; httpGet lifecycle hooks (any
+// status, the HTTPS-to-HTTP fallback); and Location resolution.
 
 #include "agent/probes/http_probe.h"
+#include "agent/probes/lifecycle_hooks.h"
 #include "agent/probes/probe_url.h"
 
 #include "test_http_server.h"
@@ -222,6 +224,46 @@ TEST(HttpProbe, BodiesAndInformationalResponses) {
   r = httpProbe({"HTTP", "127.0.0.1", malformed.port(), "/", {}}, 2s);
   EXPECT_EQ(r.message, "Get \"http://" + local(malformed.port()) +
                            "/\": malformed HTTP response \"SSH-2.0-OpenSSH_9.2\"");
+}
+
+TEST(HttpHook, AnyResponseIsDoneWithTheLifecycleAgent) {
+  TestHttpServer server(Mode::Plain, "HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n");
+  ProbeResult r = httpHook({"HTTP", "127.0.0.1", server.port(), "/hook", {}}, 2s);
+  EXPECT_TRUE(r.success) << r.message;
+  EXPECT_EQ(requestHeader(server.requests().at(0), "User-Agent"), "kube-lifecycle/1.32");
+}
+
+TEST(HttpHook, HttpsAnsweredInPlainHttpFallsBackToHttp) {
+  TestHttpServer server(Mode::Plain, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+  ProbeAction hook;
+  hook.kind = ActionKind::HttpGet;
+  hook.host = "127.0.0.1";
+  hook.port = std::to_string(server.port());
+  hook.path = "/prestop";
+  hook.scheme = "HTTPS";
+  hook.headers = {{"Authorization", "Bearer secret"}, {"X-A", "b"}};
+  ActionTarget target{nullptr, "", "10.0.0.1", {}, true};
+  ProbeResult r = runHook(hook, target, "app", "p_default(uid)", 2s);
+  EXPECT_TRUE(r.success) << r.message;
+  EXPECT_TRUE(r.warning);
+  EXPECT_EQ(r.message, "request to HTTPS lifecycle hook " + local(server.port()) +
+                           " got HTTP response, retry with HTTP succeeded");
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 2u);  // the TLS hello, then the GET over HTTP
+  EXPECT_EQ(reqs[1].rfind("GET /prestop HTTP/1.1\r\n", 0), 0u) << reqs[1];
+  EXPECT_EQ(requestHeader(reqs[1], "Authorization"), "");
+  EXPECT_EQ(requestHeader(reqs[1], "X-A"), "b");
+
+  // A TLS server's failure is the hook's: no fallback.
+  TestHttpServer tls(Mode::NoSharedCipher, "HTTP/1.1 200 OK\r\n\r\n");
+  hook.port = std::to_string(tls.port());
+  r = runHook(hook, target, "app", "p_default(uid)", 2s);
+  EXPECT_FALSE(r.success);
+  EXPECT_EQ(r.message,
+            "HTTP lifecycle hook (/prestop) for Container \"app\" in Pod "
+            "\"p_default(uid)\" failed - error: Get \"https://" +
+                local(tls.port()) +
+                "/prestop\": remote error: tls: handshake failure, message: \"\"");
 }
 
 TEST(ProbeUrl, LocationsResolveAsBrowsersDo) {
