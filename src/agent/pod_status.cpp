@@ -15,6 +15,10 @@ bool isTerminalPhase(const std::string& phase) {
   return phase == "Succeeded" || phase == "Failed";
 }
 
+bool isSidecarSpec(const bj::object& containerSpec) {
+  return json::getString(containerSpec, "restartPolicy") == "Always";
+}
+
 std::string formatGoDuration(std::chrono::seconds d) {
   int64_t s = d.count();
   if (s < 60) return std::to_string(s) + "s";
@@ -45,6 +49,7 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
                                  const std::string& podUid, const ContainerView* view,
                                  bool init = false, bool initialized = true) {
   std::string name = json::getString(spec, "name");
+  const bool sidecar = init && isSidecarSpec(spec);
   ContainerOutcome out;
   bj::object& s = out.status;
   s["name"] = name;
@@ -86,9 +91,9 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
            bj::object{{"startedAt", formatRfc3339(cur->startedAt.value_or(cur->createdAt))}}}};
       {
         // Without probes a running container is started and ready; a running init container
-        // is never ready (it becomes so by completing).
+        // is never ready (it becomes so by completing), a sidecar is as its probes say.
         bool started = view->started.value_or(true);
-        bool ready = !init && started && view->ready.value_or(true);
+        bool ready = (!init || sidecar) && started && view->ready.value_or(true);
         s["started"] = started;
         s["ready"] = ready;
         out.ready = ready;
@@ -113,7 +118,7 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
       } else {
         s["state"] = bj::object{{"terminated", terminatedState(*cur)}};
         out.kind = cur->exitCode == 0 ? ContainerOutcome::Succeeded : ContainerOutcome::Failed;
-        if (init && cur->exitCode == 0) {
+        if (init && !sidecar && cur->exitCode == 0) {
           s["ready"] = true;
           out.ready = true;
         }
@@ -152,50 +157,81 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
   std::string uid = json::getString(meta, "uid");
 
   std::string policy = json::getString(spec, "restartPolicy", "Always");
-  // Init containers, in order: the pod is initialized when every one has completed.
+  const auto* inits = json::getArray(spec, "initContainers");
+  const auto* containers = json::getArray(spec, "containers");
+  auto viewOf = [&](const bj::value& cv) -> const ContainerView* {
+    auto it = view.containers.find(json::getString(cv.as_object(), "name"));
+    return it == view.containers.end() ? nullptr : &it->second;
+  };
+  // An app container that has run (running or exited): the pod was initialized, and stays so
+  // while a sidecar restarts.
+  bool appStarted = false;
+  if (containers) {
+    for (const auto& cv : *containers) {
+      const ContainerView* v = cv.is_object() ? viewOf(cv) : nullptr;
+      appStarted |= v && v->current && v->current->state != ContainerState::Created &&
+                    !v->backoffUntil && v->waitingReason.empty();
+    }
+  }
+
+  // The kubelet's counters for the phase: init containers still to finish (or sidecars still
+  // to start), and sidecars plus app containers waiting, running, stopped, succeeded.
+  int pendingInit = 0, waiting = 0, running = 0, stopped = 0, succeeded = 0;
   bj::array initStatuses;
   std::vector<std::string> incomplete;
-  bool initFailed = false;  // one failed and will not run again (restartPolicy Never)
-  if (const auto* inits = json::getArray(spec, "initContainers")) {
+  std::vector<std::string> unready;  // sidecars first, then app containers
+  bool initFailed = false;           // one failed and will not run again (restartPolicy Never)
+  if (inits) {
     for (const auto& cv : *inits) {
       if (!cv.is_object()) continue;
       std::string name = json::getString(cv.as_object(), "name");
-      auto it = view.containers.find(name);
-      auto outcome = containerStatus(cv.as_object(), podKey, uid,
-                                     it == view.containers.end() ? nullptr : &it->second, true);
-      if (outcome.kind != ContainerOutcome::Succeeded) incomplete.push_back(name);
-      if (outcome.kind == ContainerOutcome::Failed && policy == "Never") initFailed = true;
+      auto outcome = containerStatus(cv.as_object(), podKey, uid, viewOf(cv), true);
+      if (isSidecarSpec(cv.as_object())) {
+        bool started = outcome.status.at("started").as_bool();
+        if (!started) incomplete.push_back(name);
+        if (!outcome.ready) unready.push_back(name);
+        if (outcome.kind == ContainerOutcome::Running) {
+          ++running;
+          if (!started) ++pendingInit;
+        } else if (outcome.kind == ContainerOutcome::Waiting) {
+          ++pendingInit;
+          ++waiting;
+        }  // an exited sidecar does not count for the phase
+      } else {
+        if (outcome.kind != ContainerOutcome::Succeeded) incomplete.push_back(name);
+        if (outcome.kind == ContainerOutcome::Running ||
+            outcome.kind == ContainerOutcome::Waiting) {
+          ++pendingInit;
+        }
+        if (outcome.kind == ContainerOutcome::Failed && policy == "Never") initFailed = true;
+      }
       initStatuses.push_back(std::move(outcome.status));
     }
   }
-  bool initialized = incomplete.empty();
+  bool initialized = incomplete.empty() || appStarted;
 
   bj::array statuses;
-  int waiting = 0, restarting = 0, running = 0, succeeded = 0, failed = 0;
-  std::vector<std::string> unready;
-  if (const auto* containers = json::getArray(spec, "containers")) {
+  if (containers) {
     for (const auto& cv : *containers) {
       if (!cv.is_object()) continue;
       std::string name = json::getString(cv.as_object(), "name");
-      auto it = view.containers.find(name);
-      auto outcome =
-          containerStatus(cv.as_object(), podKey, uid,
-                          it == view.containers.end() ? nullptr : &it->second, false, initialized);
+      auto outcome = containerStatus(cv.as_object(), podKey, uid, viewOf(cv), false, initialized);
       switch (outcome.kind) {
         case ContainerOutcome::Waiting:
           ++waiting;
           break;
-        case ContainerOutcome::Restarting:
-          ++restarting;
+        case ContainerOutcome::Restarting:  // waiting again after an exit
+          ++stopped;
           break;
         case ContainerOutcome::Running:
           ++running;
           break;
         case ContainerOutcome::Succeeded:
+          ++stopped;
           ++succeeded;
           break;
         case ContainerOutcome::Failed:
-          ++failed;
+          ++stopped;
           break;
       }
       if (!outcome.ready) unready.push_back(name);
@@ -203,23 +239,24 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
     }
   }
 
-  // The kubelet's rule: a container that never ran keeps the pod Pending; one that runs or will
-  // run again makes it Running. When all have ended: Running still under restartPolicy Always
-  // (they are about to restart; an exit may be seen before the worker restarts it), and under
-  // OnFailure unless all succeeded; else Succeeded when all exited 0, Failed otherwise.
+  // The kubelet's rule: a container that never ran (or initialization still under way) keeps
+  // the pod Pending; one running makes it Running. When all have stopped: Running still under
+  // restartPolicy Always (they are about to restart; an exit may be seen before the worker
+  // restarts it), Succeeded when all exited 0, Failed under Never, else (OnFailure) Running.
   std::string phase;
   if (initFailed) {
     phase = "Failed";
-  } else if (!initialized) {
+  } else if ((pendingInit > 0 && !appStarted) || waiting > 0 || statuses.empty()) {
     phase = "Pending";
-  } else if (waiting > 0 || statuses.empty()) {
-    phase = "Pending";
-  } else if (running > 0 || restarting > 0) {
+  } else if (running > 0) {
     phase = "Running";
-  } else if (policy == "Always" || (policy == "OnFailure" && failed > 0)) {
-    phase = "Running";
+  } else if (stopped > 0) {
+    phase = policy == "Always"     ? "Running"
+            : stopped == succeeded ? "Succeeded"
+            : policy == "Never"    ? "Failed"
+                                   : "Running";
   } else {
-    phase = failed > 0 ? "Failed" : "Succeeded";
+    phase = "Pending";
   }
   // An evicted pod's containers are being stopped; it is Failed once none runs.
   bool evicted = !view.evictionMessage.empty();

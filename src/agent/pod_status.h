@@ -11,6 +11,13 @@
 // containers wait with reason PodInitializing. A completed init container is ready, not started.
 // Probes: a running container is started and ready as ContainerView says (both when unset).
 // Eviction: status.reason "Evicted" and status.message at once; phase Failed when nothing runs.
+//
+// Sidecars (init containers with restartPolicy Always), as the kubelet 1.32 counts them: one is
+// initialized once started (not completed); its readiness counts toward ContainersReady and
+// Ready (listed before the app containers); a running one keeps the pod Running, an exited one
+// does not count for the phase, so a pod whose app containers finished is Succeeded or Failed
+// by them alone. Once an app container has run, the pod stays Initialized while a sidecar
+// restarts.
 
 #include "common/clock.h"
 #include "runtime/runtime.h"
@@ -61,5 +68,8 @@ std::string formatGoDuration(std::chrono::seconds d);
 
 // Succeeded or Failed: the pod will not run again.
 bool isTerminalPhase(const std::string& phase);
+
+// An init container with restartPolicy Always: a sidecar (a restartable init container).
+bool isSidecarSpec(const boost::json::object& containerSpec);
 
 }  // namespace cube::agent

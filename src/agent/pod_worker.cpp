@@ -76,10 +76,35 @@ bool isInitContainer(const bj::object& pod, const std::string& name) {
   });
 }
 
+const std::string kAlways = "Always";
+
 bool shouldRestart(const std::string& policy, int exitCode) {
   if (policy == "Never") return false;
   if (policy == "OnFailure") return exitCode != 0;
   return true;  // Always, the default
+}
+
+std::chrono::seconds podGrace(const bj::object& pod) {
+  const auto* spec = json::getObject(pod, "spec");
+  int64_t grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
+  return std::chrono::seconds(std::max<int64_t>(grace, 0));
+}
+
+// Every app container has run and exited for good (restartPolicy Never, or OnFailure after a
+// success): the kubelet's "nothing to keep, nothing to start".
+bool appContainersFinished(const bj::object& spec,
+                           const std::map<std::string, ContainerView>& views,
+                           const std::string& policy) {
+  const auto* containers = json::getArray(spec, "containers");
+  if (!containers || containers->empty() || policy == kAlways) return false;
+  for (const auto& cv : *containers) {
+    if (!cv.is_object()) continue;
+    auto it = views.find(json::getString(cv.as_object(), "name"));
+    if (it == views.end() || !it->second.current) return false;
+    const ContainerStatus& cur = *it->second.current;
+    if (cur.state != ContainerState::Exited || shouldRestart(policy, cur.exitCode)) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -240,6 +265,12 @@ void PodWorker::recordContainerEvent(const bj::object& pod, const std::string& c
   ref.fieldPath = (isInitContainer(pod, container) ? "spec.initContainers{" : "spec.containers{") +
                   container + "}";
   deps_.recorder->event(ref, type, reason, message);
+}
+
+void PodWorker::recordPodEvent(const bj::object& pod, const std::string& type,
+                               const std::string& reason, const std::string& message) {
+  if (!deps_.recorder) return;
+  deps_.recorder->event(client::ObjectReference::of(pod, "v1", "Pod"), type, reason, message);
 }
 
 void PodWorker::runSync() {
@@ -404,7 +435,9 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       return;
     }
     const ContainerStatus& cur = *view.current;
-    if (cur.state != ContainerState::Exited || !shouldRestart(policy, cur.exitCode)) return;
+    // A sidecar is restarted whatever the pod's restartPolicy says.
+    const std::string& restart = isSidecarSpec(cspec) ? kAlways : policy;
+    if (cur.state != ContainerState::Exited || !shouldRestart(restart, cur.exitCode)) return;
     // First restart at once, then base, 2*base, ... up to max (kubelet's crash loop).
     std::chrono::milliseconds backoff(0);
     if (cur.attempt > 0) {
@@ -427,7 +460,13 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       wakeAt(due);
     }
   };
-  if (!terminal_ && evictionMessage_.empty() && syncInitContainers(spec, views, syncContainer)) {
+  if (!terminal_ && !evictionMessage_.empty()) {
+    stopContainersInOrder(pod, kEvictionGrace);
+  } else if (!terminal_ && appContainersFinished(spec, views, policy)) {
+    // Nothing of the app will run again: the kubelet kills the pod, so its sidecars stop (in
+    // order), and then the pod is Succeeded or Failed as its app containers ended.
+    stopContainersInOrder(pod, podGrace(pod));
+  } else if (!terminal_ && syncInitContainers(spec, views, syncContainer)) {
     if (const auto* containers = json::getArray(spec, "containers")) {
       for (const auto& cv : *containers) {
         if (cv.is_object()) syncContainer(cv.as_object());
@@ -531,26 +570,9 @@ void PodWorker::teardown(const bj::object& pod, bool gone) {
   // Sandboxes an earlier agent run left for this pod go too.
   if (sandboxId_.empty()) adoptSandboxes(true);
   if (!sandboxId_.empty()) {
-    auto containers = deps_.runtime->listContainers(sandboxId_);
-    bool allExited = true;
-    // A later delete may shorten the grace (kubectl delete --grace-period=0 --force).
-    bool stopAgain = !stopGrace_ || grace < *stopGrace_;
-    for (const auto& c : containers) {
-      if (c.state == ContainerState::Exited) continue;
-      allExited = false;
-      if (!stopAgain) continue;
-      // A pod gone from the API is only known by the last object we saw; its events still help
-      // `kubectl get events` explain what happened.
-      recordContainerEvent(pod, c.name, "Normal", "Killing", "Stopping container " + c.name);
-      // preStop only with the first stop: a shorter grace asked later stops at once.
-      stopContainer(pod, c, std::chrono::seconds(grace), /*preStop=*/!stopGrace_);
-    }
-    if (stopAgain) {
-      stopGrace_ = grace;
-      // The runtime reports the exits; this wake-up is a safety net should an event be lost.
-      wakeAt(deps_.executor->now() + std::chrono::seconds(grace) + std::chrono::seconds(1));
-    }
-    if (!allExited) return;
+    // A pod gone from the API is only known by the last object we saw; its events still help
+    // `kubectl get events` explain what happened.
+    if (!stopContainersInOrder(pod, std::chrono::seconds(grace))) return;
     deps_.runtime->removeSandbox(sandboxId_);
     deps_.ips->release(podIP_);
     sandboxId_.clear();

@@ -23,13 +23,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace cube::agent {
 
 struct ContainerView;
 namespace probes {
 class ProbeManager;
-}
+struct ProbeResult;
+}  // namespace probes
 
 namespace volumes {
 class VolumeManager;
@@ -93,15 +95,21 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   void recordContainerEvent(const boost::json::object& pod, const std::string& container,
                             const std::string& type, const std::string& reason,
                             const std::string& message);
+  // An event on the pod itself (no container field path).
+  void recordPodEvent(const boost::json::object& pod, const std::string& type,
+                      const std::string& reason, const std::string& message);
 
   // Probes, hooks, init containers, termination messages: probes/pod_worker_lifecycle.cpp.
-  // Init containers in order: `syncContainer` for the first one that has not completed; true
-  // when all have (the app containers may run).
+  // Init containers in order, as the kubelet: `syncContainer` for the first one that has not
+  // completed (a regular one) or started (a sidecar: running, its startup probe passed); the
+  // sidecars before it are kept running. True when all are done (the app containers may run).
   bool syncInitContainers(const boost::json::object& spec,
                           std::map<std::string, ContainerView>& views,
                           const std::function<void(const boost::json::object&)>& syncContainer);
-  // Probes the running containers (their started/ready into `views`); kills those a liveness or
-  // startup probe failed.
+  // A sidecar counts as started: running, and its startup probe (if any) has passed.
+  bool sidecarStarted(const boost::json::object& containerSpec, const ContainerView& view) const;
+  // Probes the running containers and sidecars (their started/ready into `views`); kills those
+  // a liveness or startup probe failed.
   void syncProbes(const PodPtr& pod, std::map<std::string, ContainerView>& views);
   // terminationMessagePolicy FallbackToLogsOnError: the log's end for a failed container's
   // empty message.
@@ -113,7 +121,19 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   // Stops a container, after its preStop hook (run on the probe pool) when `preStop`.
   void stopContainer(const boost::json::object& pod, const runtime::ContainerStatus& container,
                      std::chrono::seconds grace, bool preStop);
-  void probeFailed(const std::string& container, int probeType, const std::string& message);
+  // A probe's failure, errored run or warning: the kubelet's Unhealthy / ProbeWarning event.
+  void probeReported(const std::string& container, int probeType,
+                     const probes::ProbeResult& result);
+
+  // Stopping containers in the kubelet's order: probes/pod_worker_termination.cpp. The app
+  // containers at once (preStop first); each sidecar's preStop at once too, but its stop waits
+  // until the app containers and the sidecars after it have exited, or the grace has run out,
+  // and gets what is left of the grace (at least 2 s). True when nothing runs any more.
+  bool stopContainersInOrder(const boost::json::object& pod, std::chrono::seconds grace);
+  // A sidecar's preStop hook on the probe pool, its stop left to stopContainersInOrder.
+  void runSidecarPreStop(const boost::json::object& pod, const runtime::ContainerStatus& container,
+                         std::chrono::seconds grace);
+  bool preStopDone(const std::string& containerId) const;
 
   // Volumes: volumes/pod_worker_volumes.cpp. Sets the pod's volumes up (FailedMount events and
   // a retry while one fails); true when containers may start.
@@ -128,29 +148,42 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   // Unmounts and removes the pod's volumes (after its containers are gone).
   void tearDownVolumes();
   // The eviction manager's local storage check, every 10 s for a pod with an emptyDir sizeLimit
-  // on disk: when one is over, an Evicted event, its containers stopped and evictionMessage_
-  // set (no restarts; the pod becomes Failed/Evicted). True when it evicted the pod now.
+  // on disk: when one is over, an Evicted event and evictionMessage_ set; the sync then stops
+  // the containers (in the kubelet's order, with kEvictionGrace) and restarts none, and the pod
+  // becomes Failed/Evicted. True when it evicted the pod now.
   bool evictIfOverLimits(const PodPtr& pod, TimePoint now);
+  // The grace the kubelet gives the containers of a pod evicted for local storage.
+  static constexpr std::chrono::seconds kEvictionGrace{1};
 
   PodWorkerDeps deps_;
   const std::string uid_;
 
-  mutable std::mutex mutex_;  // guards pod_, gone_, queued_, running_, dirty_, finished_
+  mutable std::mutex mutex_;  // guards pod_, gone_, queued_, running_, dirty_, finished_,
+                              // preStopsDone_
   PodPtr pod_;
   bool gone_ = false;
   bool queued_ = false;   // a runSync is posted
   bool running_ = false;  // a runSync is running
   bool dirty_ = false;    // asked for again while running
   bool finished_ = false;
+  std::set<std::string> preStopsDone_;  // sidecars (by container id) whose preStop has returned
 
   // Sync-only state.
   std::string sandboxId_;
   std::string podIP_;
   TimePoint startTime_;
-  std::optional<int64_t> stopGrace_;  // the grace the current stop was asked with
-  bool terminal_ = false;             // reached Succeeded/Failed: containers stay down
-  boost::json::object lastWritten_;   // the status last written, to skip identical writes
-  std::string writtenTo_;             // the uid of the mirror pod it went to (static pods)
+  // The containers being stopped (deletion, or a finished pod's sidecars).
+  struct Termination {
+    TimePoint began;
+    std::chrono::seconds grace{0};
+    bool preStop = true;              // hooks run with the first stop only
+    std::set<std::string> announced;  // container ids with their Killing event (and preStop)
+    std::set<std::string> stopped;    // container ids asked to stop
+  };
+  std::optional<Termination> termination_;
+  bool terminal_ = false;            // reached Succeeded/Failed: containers stay down
+  boost::json::object lastWritten_;  // the status last written, to skip identical writes
+  std::string writtenTo_;            // the uid of the mirror pod it went to (static pods)
   std::chrono::milliseconds retry_{0};
   std::shared_ptr<volumes::VolumeManager> volumes_;  // made at the first set-up or teardown
   bool volumesReady_ = false;

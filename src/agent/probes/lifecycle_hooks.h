@@ -24,7 +24,11 @@ std::optional<ProbeAction> lifecycleHook(const boost::json::object& containerSpe
 
 // Runs the hook; the failure message reads as the kubelet's event does:
 // `Exec lifecycle hook ([sh -c exit 1]) for Container "c" in Pod "p_ns(uid)" failed - error:
-// command 'sh -c exit 1' exited with 1: , message: "..."`.
+// command 'sh -c exit 1' exited with 1: , message: "..."`. An httpGet hook is done once any
+// response arrives (its status is not looked at); an HTTPS one answered in plain HTTP is asked
+// again over HTTP, and if that goes through the result is a success with a warning: the
+// kubelet's LifecycleHTTPFallback event on the pod ("request to HTTPS lifecycle hook
+// 10.42.0.7:8443 got HTTP response, retry with HTTP succeeded").
 ProbeResult runHook(const ProbeAction& hook, const ActionTarget& target,
                     const std::string& containerName, const std::string& podDescription,
                     std::chrono::milliseconds timeout);

@@ -10,6 +10,8 @@
 #include "common/json_util.h"
 #include "common/log.h"
 
+#include <algorithm>
+
 namespace cube::agent {
 
 namespace bj = boost::json;
@@ -32,6 +34,15 @@ std::string describePod(const bj::object& pod) {
          json::getString(*meta, "uid") + ")";
 }
 
+bool isInitContainerName(const bj::object& pod, const std::string& name) {
+  const auto* spec = json::getObject(pod, "spec");
+  const auto* inits = spec ? json::getArray(*spec, "initContainers") : nullptr;
+  if (!inits) return false;
+  return std::any_of(inits->begin(), inits->end(), [&](const bj::value& c) {
+    return c.is_object() && json::getString(c.as_object(), "name") == name;
+  });
+}
+
 std::chrono::seconds podGrace(const bj::object& pod) {
   const auto* spec = json::getObject(pod, "spec");
   int64_t grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
@@ -45,49 +56,111 @@ bool PodWorker::syncInitContainers(const bj::object& spec,
                                    const std::function<void(const bj::object&)>& syncContainer) {
   const auto* inits = json::getArray(spec, "initContainers");
   if (!inits) return true;
-  for (const auto& cv : *inits) {
-    if (!cv.is_object()) continue;
-    const auto& cspec = cv.as_object();
+  auto viewOf = [&](const bj::object& cspec) -> ContainerView* {
     auto it = views.find(json::getString(cspec, "name"));
-    const ContainerView* view = it == views.end() ? nullptr : &it->second;
-    if (view && view->current && view->current->state == ContainerState::Exited &&
-        view->current->exitCode == 0) {
+    return it == views.end() ? nullptr : &it->second;
+  };
+  // An app container that exists means the pod initialized before; otherwise the init
+  // containers before the last one that exists are done (the kubelet reads it the same way,
+  // backwards, as completed instances may be gone).
+  bool initialized = false;
+  if (const auto* containers = json::getArray(spec, "containers")) {
+    for (const auto& cv : *containers) {
+      const ContainerView* v = cv.is_object() ? viewOf(cv.as_object()) : nullptr;
+      initialized |= v && v->current;
+    }
+  }
+  int last = -1;
+  for (size_t i = 0; i < inits->size(); ++i) {
+    const ContainerView* v = (*inits)[i].is_object() ? viewOf((*inits)[i].as_object()) : nullptr;
+    if (v && v->current) last = static_cast<int>(i);
+  }
+  for (size_t i = 0; i < inits->size(); ++i) {
+    if (!(*inits)[i].is_object()) continue;
+    const auto& cspec = (*inits)[i].as_object();
+    const bool sidecar = isSidecarSpec(cspec);
+    const int index = static_cast<int>(i);
+    if (initialized || index < last) {
+      // Done before: a sidecar is kept running (restarted after its back-off), a regular init
+      // container is not run again.
+      if (sidecar) syncContainer(cspec);
+      continue;
+    }
+    if (index > last) {
+      syncContainer(cspec);  // the next one to start
+      return false;
+    }
+    // The one under way.
+    if (sidecar) {
+      syncContainer(cspec);
+      const ContainerView* v = viewOf(cspec);
+      if (v && sidecarStarted(cspec, *v)) continue;  // the next one may start
+      return false;
+    }
+    const ContainerView* v = viewOf(cspec);
+    if (v && v->current && v->current->state == ContainerState::Exited &&
+        v->current->exitCode == 0) {
       continue;  // completed: the next one
     }
-    // Not run yet, running, or failed (restarted as restartPolicy says; Never ends the pod).
+    // Running, or failed (restarted as restartPolicy says; Never ends the pod).
     syncContainer(cspec);
     return false;
   }
   return true;
 }
 
-void PodWorker::probeFailed(const std::string& container, int probeType,
-                            const std::string& message) {
+bool PodWorker::sidecarStarted(const bj::object& cspec, const ContainerView& view) const {
+  if (!view.current || view.current->state != ContainerState::Running) return false;
+  if (!cspec.contains("startupProbe")) return true;
+  return probes_ && probes_->state(view.current->id).started;
+}
+
+void PodWorker::probeReported(const std::string& container, int probeType,
+                              const probes::ProbeResult& result) {
   PodPtr pod;
   {
     std::lock_guard lock(mutex_);
     pod = pod_;
   }
-  recordContainerEvent(
-      *pod, container, "Warning", "Unhealthy",
-      std::string(probes::probeTypeName(static_cast<probes::ProbeType>(probeType))) +
-          " probe failed: " + message);
+  std::string type = probes::probeTypeName(static_cast<probes::ProbeType>(probeType));
+  if (result.success) {
+    recordContainerEvent(*pod, container, "Warning", "ProbeWarning",
+                         type + " probe warning: " + result.message);
+  } else if (!result.errorState.empty()) {
+    recordContainerEvent(
+        *pod, container, "Warning", "Unhealthy",
+        type + " probe errored and resulted in " + result.errorState + " state: " + result.message);
+  } else {
+    recordContainerEvent(*pod, container, "Warning", "Unhealthy",
+                         type + " probe failed: " + result.message);
+  }
 }
 
 void PodWorker::syncProbes(const PodPtr& podPtr, std::map<std::string, ContainerView>& views) {
   const bj::object& pod = *podPtr;
   const auto* spec = json::getObject(pod, "spec");
-  const auto* containers = spec ? json::getArray(*spec, "containers") : nullptr;
-  if (!containers) return;
+  if (!spec) return;
+  // Sidecars are probed as app containers are.
+  std::vector<const bj::object*> probed;
+  if (const auto* inits = json::getArray(*spec, "initContainers")) {
+    for (const auto& cv : *inits) {
+      if (cv.is_object() && isSidecarSpec(cv.as_object())) probed.push_back(&cv.as_object());
+    }
+  }
+  if (const auto* containers = json::getArray(*spec, "containers")) {
+    for (const auto& cv : *containers) {
+      if (cv.is_object()) probed.push_back(&cv.as_object());
+    }
+  }
   std::vector<probes::ProbeManager::Instance> running;
-  for (const auto& cv : *containers) {
-    if (!cv.is_object() || !probes::hasProbes(cv.as_object())) continue;
-    std::string name = json::getString(cv.as_object(), "name");
+  for (const bj::object* cspec : probed) {
+    if (!probes::hasProbes(*cspec)) continue;
+    std::string name = json::getString(*cspec, "name");
     auto it = views.find(name);
     if (it == views.end() || !it->second.current) continue;
     const ContainerStatus& cur = *it->second.current;
     if (cur.state != ContainerState::Running) continue;
-    running.push_back({name, cur.id, cur.startedAt.value_or(cur.createdAt), cv.as_object()});
+    running.push_back({name, cur.id, cur.startedAt.value_or(cur.createdAt), *cspec});
   }
   if (!probes_) {
     if (running.empty()) return;
@@ -99,8 +172,9 @@ void PodWorker::syncProbes(const PodPtr& podPtr, std::map<std::string, Container
     d.onChange = [weak] {
       if (auto self = weak.lock()) self->requestSync();
     };
-    d.onFailure = [weak](const std::string& name, probes::ProbeType type, const std::string& msg) {
-      if (auto self = weak.lock()) self->probeFailed(name, static_cast<int>(type), msg);
+    d.onReport = [weak](const std::string& name, probes::ProbeType type,
+                        const probes::ProbeResult& result) {
+      if (auto self = weak.lock()) self->probeReported(name, static_cast<int>(type), result);
     };
     probes_ = std::make_shared<probes::ProbeManager>(std::move(d));
   }
@@ -112,9 +186,12 @@ void PodWorker::syncProbes(const PodPtr& podPtr, std::map<std::string, Container
       continue;
     }
     const char* what = kill.type == probes::ProbeType::Startup ? "startup" : "liveness";
-    recordContainerEvent(
-        pod, kill.name, "Normal", "Killing",
-        "Container " + kill.name + " failed " + what + " probe, will be restarted");
+    // The kubelet's words: an app container "will be restarted"; a sidecar's message stops short.
+    std::string message =
+        isInitContainerName(pod, kill.name)
+            ? "Init container " + kill.name + " failed " + what + " probe"
+            : "Container " + kill.name + " failed " + what + " probe, will be restarted";
+    recordContainerEvent(pod, kill.name, "Normal", "Killing", message);
     auto grace = kill.graceSeconds ? std::chrono::seconds(std::max<int64_t>(*kill.graceSeconds, 0))
                                    : podGrace(pod);
     stopContainer(pod, *it->second.current, grace, true);
@@ -168,6 +245,7 @@ void PodWorker::runPostStart(const PodPtr& pod, const bj::object& containerSpec,
                               probes::runtimeHasNetwork(*deps_.runtime)};
   probes::ProbeResult r =
       probes::runHook(*hook, target, name, describePod(*pod), kPostStartTimeout);
+  if (r.warning) recordPodEvent(*pod, "Warning", "LifecycleHTTPFallback", r.message);
   if (r.success) return;
   recordContainerEvent(*pod, name, "Warning", "FailedPostStartHook", r.message);
   recordContainerEvent(*pod, name, "Normal", "Killing", "FailedPostStartHook");
@@ -196,10 +274,10 @@ void PodWorker::stopContainer(const bj::object& pod, const ContainerStatus& cont
         probes::ProbeResult r = probes::runHook(hook, target, name, podName, grace);
         auto spent = std::chrono::duration_cast<std::chrono::milliseconds>(
             std::chrono::steady_clock::now() - began);
-        if (!r.success) {
-          if (auto self = weak.lock()) {
-            self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
-          }
+        if (auto self = weak.lock(); self && !r.success) {
+          self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
+        } else if (self && r.warning) {
+          self->recordPodEvent(*podCopy, "Warning", "LifecycleHTTPFallback", r.message);
         }
         try {
           runtime->stopContainer(target.containerId, probes::graceAfterPreStop(grace, spent));

@@ -23,7 +23,7 @@ bool runtimeHasNetwork(const runtime::Runtime& runtime) {
 }
 
 ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
-                      std::chrono::milliseconds timeout) {
+                      std::chrono::milliseconds timeout, bool hook) {
   switch (action.kind) {
     case ActionKind::Exec: {
       if (action.command.empty()) return ProbeResult::failed("exec: no command");
@@ -42,7 +42,8 @@ ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
     case ActionKind::HttpGet:
     case ActionKind::TcpSocket: {
       auto port = resolvePort(target.containerSpec, action.port);
-      if (!port) return ProbeResult::failed("unable to resolve port \"" + action.port + "\"");
+      // The kubelet cannot build the request: the probe errors (counted as a failure).
+      if (!port) return ProbeResult::errored("unable to resolve port \"" + action.port + "\"");
       if (!target.network) return ProbeResult::ok();
       std::string host = action.host.empty() ? target.podIP : action.host;
       if (action.kind == ActionKind::TcpSocket) return tcpProbe(host, *port, timeout);
@@ -52,10 +53,11 @@ ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
       get.port = *port;
       get.path = action.path;
       get.headers = action.headers;
-      return httpProbe(get, timeout);
+      return hook ? httpHook(get, timeout) : httpProbe(get, timeout);
     }
     case ActionKind::Grpc:
-      return ProbeResult::failed("grpc probes are not supported by this node");
+      // Not implemented here: the probe errors (a failure, with a clear event) every period.
+      return ProbeResult::errored("grpc probes are not supported by this node");
     case ActionKind::Sleep:
       std::this_thread::sleep_for(
           std::min<std::chrono::milliseconds>(std::chrono::seconds(action.sleepSeconds), timeout));

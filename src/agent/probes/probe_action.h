@@ -27,7 +27,8 @@ struct ActionTarget {
 // Whether pods of `runtime` can be reached over the network (all but the fake runtime).
 bool runtimeHasNetwork(const runtime::Runtime& runtime);
 
+// `hook`: a lifecycle hook's httpGet (see httpHook) rather than a probe's.
 ProbeResult runAction(const ProbeAction& action, const ActionTarget& target,
-                      std::chrono::milliseconds timeout);
+                      std::chrono::milliseconds timeout, bool hook = false);
 
 }  // namespace cube::agent::probes

@@ -7,6 +7,13 @@ namespace cube::agent::probes {
 
 namespace bj = boost::json;
 
+namespace {
+
+// The kubelet's maxProbeRetries: an errored probe is run up to this many times in a row.
+constexpr int kRunsWhenErrored = 3;
+
+}  // namespace
+
 ExecutorPtr probeActionExecutor(const ExecutorPtr& executor) {
   if (!std::dynamic_pointer_cast<ThreadPoolExecutor>(executor)) return executor;
   // Made once and never destroyed: probes may still be in flight while the process exits.
@@ -115,7 +122,11 @@ void ProbeManager::tick(const std::string& id, ProbeType type) {
   std::weak_ptr<ProbeManager> weak = weak_from_this();
   deps_.actions->post(
       [weak, id, type, action = std::move(action), target = std::move(target), timeout] {
-        ProbeResult result = runAction(action, target, timeout);
+        ProbeResult result;
+        for (int run = 0; run < kRunsWhenErrored; ++run) {
+          result = runAction(action, target, timeout);
+          if (result.errorState.empty()) break;
+        }
         if (auto self = weak.lock()) self->onResult(id, type, result);
       });
 }
@@ -172,7 +183,7 @@ void ProbeManager::onResult(const std::string& id, ProbeType type, const ProbeRe
       });
     }
   }
-  if (!result.success && deps_.onFailure) deps_.onFailure(name, type, result.message);
+  if ((!result.success || result.warning) && deps_.onReport) deps_.onReport(name, type, result);
   if (changed && deps_.onChange) deps_.onChange();
 }
 

@@ -10,8 +10,10 @@
 //    instance is ready;
 //  - failureThreshold liveness (or startup) failures in a row: the instance is to be killed and
 //    restarted (takeKills); its probes stop. A new instance starts over.
-// Every failure is reported (the kubelet's Unhealthy event); a change of started/ready or a kill
-// calls onChange (the pod worker syncs).
+// Every failure and warning is reported (the kubelet's Unhealthy and ProbeWarning events); a
+// change of started/ready or a kill calls onChange (the pod worker syncs). A run that errored
+// (could not probe at all) is tried again at once, three runs in all, as the kubelet's prober
+// retries; then it counts as one failure.
 //
 // Timers are on the agent's executor; the actions (which block up to their timeout) run on
 // `actions`, a small pool shared by every pod, so probes never hold up a pod's sync nor each
@@ -39,8 +41,9 @@ struct ProbeManagerDeps {
   ExecutorPtr actions;  // where probe actions run; see probeActionExecutor
   runtime::RuntimePtr runtime;
   std::function<void()> onChange;
-  std::function<void(const std::string& container, ProbeType type, const std::string& message)>
-      onFailure;
+  // A failure, an errored run or a success with a warning: the worker's event.
+  std::function<void(const std::string& container, ProbeType type, const ProbeResult& result)>
+      onReport;
 };
 
 // Where probe and hook actions run for an agent on `executor`: a process-wide pool of a few

@@ -27,8 +27,6 @@ constexpr std::chrono::milliseconds kVolumeRefreshInterval{10000};
 // How often emptyDir usage is measured against sizeLimit: the kubelet's eviction manager looks
 // every 10 s (its housekeeping interval), at stats its fsStats gathered by a `du`.
 constexpr std::chrono::milliseconds kLocalStorageCheckInterval{10000};
-// The grace the kubelet gives the containers of a pod evicted for local storage.
-constexpr std::chrono::seconds kEvictionGrace{1};
 
 }  // namespace
 
@@ -112,12 +110,6 @@ bool PodWorker::evictIfOverLimits(const PodPtr& pod, TimePoint now) {
   if (deps_.recorder) {
     deps_.recorder->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Warning", "Evicted",
                           evictionMessage_);
-  }
-  if (sandboxId_.empty()) return true;
-  for (const auto& c : deps_.runtime->listContainers(sandboxId_)) {
-    if (c.state == runtime::ContainerState::Exited) continue;
-    recordContainerEvent(*pod, c.name, "Normal", "Killing", "Stopping container " + c.name);
-    stopContainer(*pod, c, kEvictionGrace, /*preStop=*/true);  // as the kubelet, with the 1 s
   }
   return true;
 }
