@@ -16,4 +16,11 @@ namespace cube::cmd {
 
 void startAllocatorBackgroundThread();
 
+// `cube agent` allocates little and from few threads, so it does without jemalloc's per-thread
+// caches (tcache:false; agent RSS with 100 pods ~1 MB lower, docs/benchmarks.md). jemalloc reads
+// its options before main, so this re-executes the process once with MALLOC_CONF set — unless
+// MALLOC_CONF is already there (the user's choice wins). The log shims the agent starts inherit
+// it. Returns only when no re-execution took place.
+void useAgentAllocatorSettings(char** argv);
+
 }  // namespace cube::cmd

@@ -1,6 +1,7 @@
 // cube: one binary for every role (like k3s). Subcommands: server, agent, image, kubectl.
 
 #include "cmd/agent_command.h"
+#include "cmd/allocator.h"
 #include "cmd/image_command.h"
 #include "cmd/log_shim.h"
 #include "cmd/server_command.h"
@@ -17,6 +18,7 @@ int main(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == cube::cmd::kLogShimCommand) {
     return cube::cmd::runLogShim(argc - 2, argv + 2);
   }
+  if (argc >= 2 && std::string(argv[1]) == "agent") cube::cmd::useAgentAllocatorSettings(argv);
   cube::cmd::registerLogShim();
   CLI::App app{"cube: a Kubernetes-compatible container orchestrator"};
   app.require_subcommand(1);
