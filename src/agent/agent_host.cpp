@@ -111,6 +111,20 @@ AgentHost::AgentHost(AgentHostOptions options, client::ApiClientPtr client, Exec
     mirrorMoved(pod);
   };
   pods_->addHandlers(std::move(handlers));
+  if (nodeList_.size() == 1) {
+    client::ListOptions byName;
+    byName.fieldSelector = "metadata.name=" + nodeList_[0]->nodeName();
+    self_ = std::make_unique<client::Informer>(client_, NodeAgent::nodes(), "", byName);
+    client::InformerHandlers nodeHandlers;
+    nodeHandlers.onAdd = [node = nodeList_[0]](const client::ObjectPtr& obj) {
+      node->noteNode(*obj);
+    };
+    nodeHandlers.onUpdate = [node = nodeList_[0]](const client::ObjectPtr&,
+                                                  const client::ObjectPtr& obj) {
+      node->noteNode(*obj);
+    };
+    self_->addHandlers(std::move(nodeHandlers));
+  }
   if (!options_.podManifestPath.empty()) {
     if (nodeList_.size() != 1) throw std::invalid_argument("static pods need a single node");
     staticPods_ = std::make_shared<StaticPodSource>(
@@ -154,6 +168,7 @@ void AgentHost::start() {
   started_ = true;
   for (const auto& n : nodeList_) n->start();
   pods_->start();
+  if (self_) self_->start();
   if (staticPods_) staticPods_->start();
   housekeeping();
 }
@@ -175,6 +190,7 @@ void AgentHost::stop() {
   for (const auto& n : nodeList_) n->stop();
   if (staticPods_) staticPods_->stop();
   if (pods_) pods_->stop();
+  if (self_) self_->stop();
   if (ownHeartbeats_) ownHeartbeats_->stop();
   if (ownExecutor_) ownExecutor_->stop();
   if (events_ && !eventsStopped_.exchange(true)) {

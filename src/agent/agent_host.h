@@ -79,6 +79,9 @@ class AgentHost {
   std::shared_ptr<client::EventBroadcaster> events_;
   std::atomic<bool> eventsStopped_{false};
   std::unique_ptr<client::Informer> pods_;
+  // A single node's own Node object (the kubelet watches it too): its podCIDR reaches the pod
+  // network as soon as the node IPAM controller assigns it.
+  std::unique_ptr<client::Informer> self_;
   // The node's own server (logs, exec, attach) when its NodeConfig asks for one (one node only).
   std::unique_ptr<streaming::StreamingServer> streaming_;
   std::shared_ptr<StaticPodSource> staticPods_;

@@ -46,6 +46,10 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   // pod's status goes there) and the static pod's worker is told when a new one appears.
   void podChanged(const PodPtr& pod);
   void podDeleted(const PodPtr& pod);
+  // The Node as the server has it — its answers to our writes, and the node watch (a podCIDR
+  // assigned after registration arrives at once): remembers uid, podCIDR, and the status for
+  // transition times. Any thread.
+  void noteNode(const boost::json::object& node);
   // The mirror pods the pod watch holds for this node / the one named so (null: none).
   std::vector<PodPtr> mirrorPods() const;
   PodPtr mirrorPod(const std::string& ns, const std::string& name) const;
@@ -71,8 +75,6 @@ class NodeAgent : public std::enable_shared_from_this<NodeAgent> {
   void registerNode();
   void renewLease();
   void reportStatus();
-  // Remembers what the server answered (uid, podCIDR, status for transition times).
-  void noteNode(const boost::json::object& node);
   void onRuntimeEvent(const runtime::RuntimeEvent& event);
   void removeOrphanVolumes();
   std::shared_ptr<PodWorker> workerFor(const std::string& uid) const;

@@ -140,6 +140,39 @@ TEST_F(AgentIntegrationTest, RegistersANodeWithItsLease) {
   }));
 }
 
+// The node IPAM controller assigns spec.podCIDR after the Node registers; the node learns it
+// from its watch of its own Node at once, not at its next status report (an hour away here).
+TEST_F(AgentIntegrationTest, LearnsAPodCidrAssignedAfterRegistrationFromItsNodeWatch) {
+  AgentHostOptions options;
+  options.threads = 2;
+  NodeConfig config;
+  config.nodeName = "node-a";
+  config.internalIP = "127.1.0.1";
+  config.statusInterval = std::chrono::hours(1);
+  options.nodes.push_back(config);
+  host_ = std::make_unique<AgentHost>(options, client_);
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::string seen;
+  host_->node("node-a")->setPodCidrHandler([&](const std::string& cidr) {
+    std::lock_guard lock(mutex);
+    seen = cidr;
+    changed.notify_all();
+  });
+  host_->start();
+  ASSERT_TRUE(eventually([&] { return host_->node("node-a")->registered(); }));
+  // Past the early status report that follows registration: only the watch can tell now.
+  std::this_thread::sleep_for(1500ms);
+  client_->patch(kNodes, "", "node-a", client::PatchKind::Merge,
+                 R"({"spec":{"podCIDR":"10.42.7.0/24"}})");
+  {
+    std::unique_lock lock(mutex);
+    EXPECT_TRUE(changed.wait_for(lock, 30s, [&] { return seen == "10.42.7.0/24"; })) << seen;
+  }
+  host_->stop();
+  host_.reset();
+}
+
 TEST_F(AgentIntegrationTest, BoundPodRunsAndIsDeleted) {
   startHost({"node-a"});
   ASSERT_TRUE(eventually([&] { return host_->node("node-a")->registered(); }));
