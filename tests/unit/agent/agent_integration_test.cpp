@@ -49,19 +49,6 @@ class AgentIntegrationTest : public client::ApiServerFixture {
     host_->start();
   }
 
-  // Polls `check` until it holds (30 s guard).
-  template <typename F>
-  bool eventually(F check) {
-    for (int i = 0; i < 600; ++i) {
-      try {
-        if (check()) return true;
-      } catch (const ApiError&) {
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-
   void createBoundPod(const std::string& name, const std::string& node, bj::object annotations = {},
                       const std::string& policy = "Always") {
     bj::object pod{

@@ -12,7 +12,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 namespace cube::agent::testing {
@@ -135,9 +137,32 @@ class PodWorkerTest : public ::testing::Test {
     return std::string(container().at("state").as_object().begin()->key());
   }
 
+  // Exec probes and hooks answered by the fake runtime: each exec is recorded as
+  // "<container>:<first word>"; a first word in failing_ exits 1 with "no\n".
+  void execAnswers() {
+    runtime_->setExecHandler(
+        [this](const runtime::ContainerStatus& c, const std::vector<std::string>& argv) {
+          std::lock_guard lock(mu_);
+          execs_.push_back(c.name + ":" + argv.at(0));
+          runtime::ExecResult r;
+          if (failing_.count(argv.at(0))) {
+            r.exitCode = 1;
+            r.output = "no\n";
+          }
+          return r;
+        });
+  }
+  size_t countExecs(const std::string& what) {
+    std::lock_guard lock(mu_);
+    return static_cast<size_t>(std::count(execs_.begin(), execs_.end(), what));
+  }
+
   std::shared_ptr<ManualExecutor> executor_;
   std::shared_ptr<FailingImagesRuntime> runtime_;
   std::shared_ptr<RecordingApiClient> client_;
+  std::mutex mu_;  // guards execs_ and failing_
+  std::vector<std::string> execs_;
+  std::set<std::string> failing_;
   PodWorkerDeps deps_;
   std::shared_ptr<PodWorker> worker_;
   std::shared_ptr<client::RecordingEventRecorder> events_ =

@@ -23,21 +23,6 @@ class PodWorkerProbesTest : public PodWorkerTest {
     return std::make_shared<const bj::object>(json::parse(text).as_object());
   }
 
-  // Exec answers: a command whose first word is in `failing` exits 1 with "no\n".
-  void execAnswers() {
-    runtime_->setExecHandler(
-        [this](const runtime::ContainerStatus& c, const std::vector<std::string>& argv) {
-          std::lock_guard lock(mu_);
-          execs_.push_back(c.name + ":" + argv.at(0));
-          runtime::ExecResult r;
-          if (failing_.count(argv.at(0))) {
-            r.exitCode = 1;
-            r.output = "no\n";
-          }
-          return r;
-        });
-  }
-
   std::string condition(const std::string& type) {
     for (const auto& c : last().at("conditions").as_array()) {
       if (json::getString(c.as_object(), "type") == type)
@@ -45,14 +30,6 @@ class PodWorkerProbesTest : public PodWorkerTest {
     }
     return "";
   }
-  size_t countExecs(const std::string& what) {
-    std::lock_guard lock(mu_);
-    return static_cast<size_t>(std::count(execs_.begin(), execs_.end(), what));
-  }
-
-  std::mutex mu_;
-  std::vector<std::string> execs_;
-  std::set<std::string> failing_;
 };
 
 TEST_F(PodWorkerProbesTest, LivenessFailuresRestartTheContainer) {

@@ -25,20 +25,6 @@ class PodWorkerSidecarsTest : public PodWorkerTest {
     return std::make_shared<const bj::object>(json::parse(text).as_object());
   }
 
-  void execAnswers() {
-    runtime_->setExecHandler(
-        [this](const runtime::ContainerStatus& c, const std::vector<std::string>& argv) {
-          std::lock_guard lock(mu_);
-          execs_.push_back(c.name + ":" + argv.at(0));
-          runtime::ExecResult r;
-          if (failing_.count(argv.at(0))) {
-            r.exitCode = 1;
-            r.output = "no\n";
-          }
-          return r;
-        });
-  }
-
   const bj::object& init(size_t i) {
     return last().at("initContainerStatuses").as_array().at(i).as_object();
   }
@@ -78,10 +64,6 @@ class PodWorkerSidecarsTest : public PodWorkerTest {
     d["metadata"].as_object()["deletionGracePeriodSeconds"] = grace;
     return d;
   }
-
-  std::mutex mu_;
-  std::vector<std::string> execs_;
-  std::set<std::string> failing_;
 };
 
 constexpr const char* kSidecar = R"({"name":"sidecar","image":"busybox","restartPolicy":"Always"})";

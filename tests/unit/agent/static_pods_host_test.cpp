@@ -57,19 +57,6 @@ spec:
     ApiServerFixture::TearDown();
   }
 
-  // Polls `check` until it holds (30 s guard); true as soon as it does.
-  template <typename F>
-  bool eventually(F check) {
-    for (int i = 0; i < 600; ++i) {
-      try {
-        if (check()) return true;
-      } catch (const ApiError&) {
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-    return false;
-  }
-
   // "<mirror uid> <phase> <containerID> <restartCount>" of the mirror pod.
   std::string mirrorState() {
     auto pod = client_->get(kPods, "default", "web-node-a");

@@ -61,15 +61,6 @@ class ReplicaSetIntegrationTest : public client::ApiServerFixture {
     return out;
   }
 
-  // Waits (at most 30 s, a guard against a hung test) until `done` holds.
-  bool eventually(const std::function<bool()>& done) {
-    for (int i = 0; i < 3000; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return done();
-  }
-
   int64_t statusReplicas(const Resource& r) {
     bj::object owner = client_->get(r, "default", "web");
     const auto* status = json::getObject(owner, "status");

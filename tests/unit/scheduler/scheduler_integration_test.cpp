@@ -33,16 +33,6 @@ class SchedulerIntegrationTest : public ApiServerFixture {
     pod["metadata"].as_object().erase("uid");
     client_->create(pods(), "default", pod);
   }
-  // Polls the API (real time, bounded) until `done` holds; the scheduler runs on its own
-  // threads, so there is no fake clock to move here.
-  template <typename F>
-  bool eventually(F done) {
-    for (int i = 0; i < 500; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(20ms);
-    }
-    return done();
-  }
   std::map<std::string, int> podsPerNode() {
     std::map<std::string, int> out;
     for (const auto& pod : itemsOf(client_->list(pods(), "default"))) {
