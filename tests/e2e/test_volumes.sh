@@ -271,12 +271,16 @@ spec:
   - {name: cfg, configMap: {name: groupcfg, defaultMode: 0400}}
 YAML
 eventually "groups is Running" "^groups +1/1 +Running +0 " row groups
-# The container's own process (kubectl exec runs with uid:gid only: crun exec --user takes no
-# groups; see docs/volumes.md).
+# The container's own process, then kubectl exec: an exec runs with the container's whole
+# process (crun exec --process), supplementary groups included.
 eventually "its id shows fsGroup and supplementalGroups among the groups" \
   "^uid=1000 gid=3000 groups=2000,3000,4000$" kubectl logs groups
 expect "so uid 1000 reads the 0440 configMap file through its group" "^secret-ish$" \
   kubectl logs groups
+expect_eq "kubectl exec's id shows the same groups" "uid=1000 gid=3000 groups=2000,3000,4000" \
+  kubectl exec groups -- id
+expect_eq "so kubectl exec reads the 0440 configMap file too" "secret-ish" \
+  kubectl exec groups -- cat /cfg/k
 expect "the emptyDir is group 2000, rwx and setgid" "^drwxrwsrwx +[0-9]+ +0 +2000 " \
   kubectl exec groups -- ls -lnd /scratch
 expect "what the process creates there gets group 2000 (setgid)" "^-rw-r--r-- +1 +1000 +2000 " \

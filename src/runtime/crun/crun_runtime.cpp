@@ -752,20 +752,17 @@ ExecTarget CrunRuntime::execTargetOf(const std::string& containerId) {
       throw RuntimeError("container " + containerId + " is not running");
     }
   }
-  // As the container's process: its working dir and user (crun exec would use / and root).
+  // As the container's process (exec_sync.h): its bundle's whole process object.
   std::string dir = records_.containerDir(target.containerId);
   try {
     bj::value config = json::parse(images::readFile(dir + "/config.json"));
-    if (const auto* process = json::getObject(config.as_object(), "process")) {
-      target.cwd = json::getString(*process, "cwd");
-      if (const auto* user = json::getObject(*process, "user")) {
-        target.user = std::to_string(json::getInt(*user, "uid")) + ":" +
-                      std::to_string(json::getInt(*user, "gid"));
-      }
-    }
+    const auto* process = json::getObject(config.as_object(), "process");
+    if (!process) throw std::runtime_error("no process");
+    target.process = *process;
   } catch (const std::exception& e) {
     throw RuntimeError("exec in " + containerId + ": its bundle: " + e.what());
   }
+  target.processFile = dir + "/exec-" + newId() + ".json";
   return target;
 }
 

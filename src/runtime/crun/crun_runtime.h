@@ -96,8 +96,9 @@ class CrunRuntime : public Runtime {
   static std::string statusId(const std::string& id) { return "crun://" + id; }
 
  private:
-  // How to exec in a running container as its process runs (working dir, user); throws
-  // RuntimeError when it is not running. execSync and startExec both use it.
+  // How to exec in a running container as its process runs (its bundle's process object, and a
+  // fresh process-file path in its dir); throws RuntimeError when it is not running. execSync and
+  // startExec both use it.
   ExecTarget execTargetOf(const std::string& containerId);
 
   // A running container's init, followed by watcher_.

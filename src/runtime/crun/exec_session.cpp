@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 #include <vector>
 
 namespace cube::runtime::crun {
@@ -35,19 +36,22 @@ std::vector<pid_t> childrenOf(pid_t pid) {
 
 class CrunExecProcess : public Runtime::ExecProcess {
  public:
-  CrunExecProcess(pid_t helper, UniqueFd in, UniqueFd out, UniqueFd err, bool tty)
+  CrunExecProcess(pid_t helper, UniqueFd in, UniqueFd out, UniqueFd err, bool tty,
+                  std::string processFile)
       : helper_(helper),
         in_(std::move(in)),
         out_(std::move(out)),
         err_(std::move(err)),
         tty_(tty),
-        helperFd_(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0))) {}
+        helperFd_(static_cast<int>(::syscall(SYS_pidfd_open, helper, 0))),
+        processFile_(std::move(processFile)) {}
 
   ~CrunExecProcess() override {
     if (helper_ > 0) {
       kill();
       wait();
     }
+    ::unlink(processFile_.c_str());
   }
 
   int stdinFd() const override { return in_.get(); }
@@ -83,6 +87,7 @@ class CrunExecProcess : public Runtime::ExecProcess {
       }
     }
     helper_ = -1;
+    ::unlink(processFile_.c_str());  // crun, which read it, has ended
     exitCode_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     return exitCode_;
   }
@@ -108,7 +113,8 @@ class CrunExecProcess : public Runtime::ExecProcess {
   pid_t helper_;
   UniqueFd in_, out_, err_;
   bool tty_;
-  UniqueFd helperFd_;  // a pidfd: readable once the helper has ended
+  UniqueFd helperFd_;        // a pidfd: readable once the helper has ended
+  std::string processFile_;  // crun's process.json, removed once the helper has ended
   int exitCode_ = 0;
 };
 
@@ -117,11 +123,15 @@ class CrunExecProcess : public Runtime::ExecProcess {
 std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
                                                     const Runtime::ExecOptions& options) {
   if (options.command.empty()) throw RuntimeError("exec in " + target.containerId + ": no command");
-  std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec"};
-  if (!target.cwd.empty()) args.push_back("--cwd=" + target.cwd);
-  if (!target.user.empty()) args.push_back("--user=" + target.user);
-  args.push_back(target.containerId);
-  args.insert(args.end(), options.command.begin(), options.command.end());
+  std::vector<std::string> args = crunExecArgs(target, options.command);
+  // Removed here unless the process below takes it over.
+  std::string processFile = target.processFile;
+  struct RemoveUnlessTaken {
+    std::string& path;
+    ~RemoveUnlessTaken() {
+      if (!path.empty()) ::unlink(path.c_str());
+    }
+  } removeUnlessTaken{processFile};
   UniqueFd devNull(::open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!devNull) images::throwErrno("open /dev/null");
   // What the helper gets (childIn/Out/Err) and what the caller keeps (in/out/err).
@@ -174,7 +184,7 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
   child.failurePrefix = "cube exec: ";
   pid_t helper = spawnChild(args, child);
   return std::make_unique<CrunExecProcess>(helper, std::move(in), std::move(out), std::move(err),
-                                           options.tty);
+                                           options.tty, std::exchange(processFile, ""));
 }
 
 std::unique_ptr<Runtime::ExecProcess> CrunRuntime::startExec(const std::string& containerId,

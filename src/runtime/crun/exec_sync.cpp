@@ -1,5 +1,6 @@
 #include "runtime/crun/exec_sync.h"
 
+#include "common/json_util.h"
 #include "runtime/crun/child_process.h"
 #include "runtime/images/file_util.h"
 
@@ -18,15 +19,30 @@ namespace cube::runtime::crun {
 
 using images::UniqueFd;
 
+std::vector<std::string> crunExecArgs(const ExecTarget& target,
+                                      const std::vector<std::string>& argv) {
+  boost::json::object process = target.process;
+  process["args"] = json::toArray(argv);
+  // Never crun's own terminal (it would want a console socket): an interactive exec hands crun
+  // its pseudo-terminal as stdio (exec_session.cpp), as it did before --process.
+  process["terminal"] = false;
+  images::writeFileAtomic(target.processFile, json::serialize(process), images::FileSync::kNoSync);
+  std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec",
+                                   "--process=" + target.processFile};
+  if (!target.pidFile.empty()) args.push_back("--pid-file=" + target.pidFile);
+  args.push_back(target.containerId);
+  return args;
+}
+
 ExecResult execInContainer(const ExecTarget& target, const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout, size_t outputCap) {
   if (argv.empty()) throw RuntimeError("exec in " + target.containerId + ": no command");
-  std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec"};
-  if (!target.cwd.empty()) args.push_back("--cwd=" + target.cwd);
-  if (!target.user.empty()) args.push_back("--user=" + target.user);
-  if (!target.pidFile.empty()) args.push_back("--pid-file=" + target.pidFile);
-  args.push_back(target.containerId);
-  args.insert(args.end(), argv.begin(), argv.end());
+  std::vector<std::string> args = crunExecArgs(target, argv);
+  // crun has read it once it has ended (or it never ran).
+  struct RemoveProcessFile {
+    const std::string& path;
+    ~RemoveProcessFile() { ::unlink(path.c_str()); }
+  } removeProcessFile{target.processFile};
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) images::throwErrno("pipe");
   UniqueFd readEnd(fds[0]), writeEnd(fds[1]);

@@ -1,7 +1,12 @@
 #pragma once
 // execInContainer: `crun exec` of a command in a running container, waited for with a timeout
-// (exec probes, lifecycle hooks). The command runs as the container's process does (crun takes
-// user, environment and working dir from the bundle), stdout and stderr into one capped buffer.
+// (exec probes, lifecycle hooks). The command runs as the container's process does, stdout and
+// stderr into one capped buffer.
+//
+// "As the container's process does": crun exec gets the container's whole OCI process (user with
+// its supplementary groups, capabilities, noNewPrivileges, rlimits, env, working dir) through
+// `--process FILE` with only args replaced, as containerd and CRI-O exec. `crun exec --user` takes
+// only uid:gid, and dropped fsGroup, supplementalGroups and the image's group memberships.
 //
 // crun runs as CrunRunner runs it (a private mount namespace without /sys/fs/cgroup/unified on a
 // hybrid-cgroup host), but one step removed: a helper child forks crun and waits for it. The
@@ -16,6 +21,8 @@
 
 #include "runtime/runtime.h"
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -27,13 +34,18 @@ struct ExecTarget {
   std::string stateRoot;  // crun --root
   bool hybridCgroups = false;
   std::string containerId;  // crun's id
-  // The container process's working dir and "uid:gid" (crun exec's own defaults are "/" and
-  // root); empty: crun's.
-  std::string cwd;
-  std::string user;
+  // The container's OCI process (its bundle's config.json "process").
+  boost::json::object process;
+  // Where the exec's process.json is written (a temporary file, removed when crun has ended).
+  std::string processFile;
   // Where crun writes the exec'd process's pid, so a timeout can kill it (a temporary file).
   std::string pidFile;
 };
+
+// crun's command line for exec of `argv` in the target: writes target.process with `argv` as its
+// args to target.processFile (the one place an exec's process is made; exec_session uses it too).
+std::vector<std::string> crunExecArgs(const ExecTarget& target,
+                                      const std::vector<std::string>& argv);
 
 ExecResult execInContainer(const ExecTarget& target, const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout, size_t outputCap = kExecOutputCap);

@@ -134,6 +134,50 @@ TEST_F(CrunExecTest, ExitCodeAndOutputOfACommandInTheContainer) {
   runtime_->stopContainer(id, 0s);
 }
 
+// An exec runs with the container process's whole identity: its supplementary groups too
+// (fsGroup, supplementalGroups), which `crun exec --user=uid:gid` dropped.
+TEST_F(CrunExecTest, AnExecHasTheContainersSupplementaryGroups) {
+  auto pod = json::parse(R"({"metadata":{"name":"grp","namespace":"team","uid":"uid-grp"},
+                             "spec":{"hostNetwork":true,
+                                     "securityContext":{"fsGroup":2000,
+                                                        "supplementalGroups":[4000]}}})")
+                 .as_object();
+  SandboxConfig sc;
+  sc.podUid = "uid-grp";
+  sc.podNamespace = "team";
+  sc.podName = "grp";
+  sc.ip = "127.0.0.1";
+  sc.pod = std::make_shared<bj::object>(pod);
+  std::string sandbox = runtime_->runSandbox(sc);
+  auto spec = json::parse(R"({"name":"app","command":["sleep","600"],
+                              "securityContext":{"runAsUser":1000,"runAsGroup":3000}})")
+                  .as_object();
+  ContainerConfig c;
+  c.name = "app";
+  c.image = "cube-test/busybox:1";
+  c.spec = std::make_shared<bj::object>(std::move(spec));
+  std::string id = runtime_->createContainer(sandbox, c);
+  runtime_->startContainer(id);
+
+  ExecResult r = runtime_->execSync(id, {"id"}, 10s);
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  EXPECT_EQ(r.output, "uid=1000 gid=3000 groups=2000,3000,4000\n");
+  // The same as the container's own process (its init, pid 1 in its pid namespace).
+  r = runtime_->execSync(
+      id, {"sh", "-c", "grep ^Groups: /proc/1/status; grep ^Groups: /proc/self/status"}, 10s);
+  EXPECT_EQ(r.exitCode, 0) << r.output;
+  auto nl = r.output.find('\n');
+  ASSERT_NE(nl, std::string::npos) << r.output;
+  EXPECT_EQ(r.output.substr(0, nl + 1), r.output.substr(nl + 1)) << r.output;
+  // The exec's process file is gone once it has ended.
+  for (const auto& dir : std::filesystem::directory_iterator(options_.root + "/containers")) {
+    for (const auto& e : std::filesystem::directory_iterator(dir.path())) {
+      EXPECT_NE(e.path().filename().string().rfind("exec-", 0), 0u) << e.path();
+    }
+  }
+  runtime_->stopContainer(id, 0s);
+}
+
 TEST_F(CrunExecTest, ATimeoutKillsTheExec) {
   std::string id = run(kSleeper);
   auto began = std::chrono::steady_clock::now();
