@@ -56,7 +56,9 @@ class HostExecRuntime : public runtime::FakeRuntime {
   std::unique_ptr<ExecProcess> startExec(const std::string& id,
                                          const ExecOptions& options) override {
     if (!execSupported_) return FakeRuntime::startExec(id, options);
-    return runtime::crun::startCrunExec({crunScript_, "/nowhere", false, id}, options);
+    runtime::crun::ExecTarget target{crunScript_, "/nowhere", false, id};
+    target.processFile = crunScript_ + "-process.json";
+    return runtime::crun::startCrunExec(target, options);
   }
   std::unique_ptr<AttachSession> attach(const std::string& id,
                                         const AttachOptions& options) override {
@@ -76,9 +78,15 @@ class StreamingServerTest : public ::testing::Test {
     dir_ = std::filesystem::temp_directory_path() /
            ("cube-streaming-test-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir_);
-    // `crun --root R exec ID cmd...` -> cmd...
+    // `crun --root R exec --process=FILE ID` -> FILE's args, run on this host. The tests' args
+    // are plain strings (no quotes, backslashes or $), so sed can take them out of the JSON.
     script_ = (dir_ / "crun").string();
-    std::ofstream(script_) << "#!/bin/sh\nshift 4\nexec \"$@\"\n";
+    std::ofstream(script_) << R"SH(#!/bin/sh
+for a; do case "$a" in --process=*) f="${a#--process=}";; esac; done
+args=$(sed -e 's/.*"args":\[\([^]]*\)\].*/\1/' "$f")
+eval "set -- $(printf '%s' "$args" | sed -e 's/","/" "/g')"
+exec "$@"
+)SH";
     ::chmod(script_.c_str(), 0755);
     logPath_ = (dir_ / "0.log").string();
     start(true);
