@@ -1,5 +1,6 @@
 #include "agent/container_env.h"
 
+#include "agent/pod_spec.h"
 #include "common/json_util.h"
 
 namespace cube::agent {

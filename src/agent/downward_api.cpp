@@ -118,17 +118,4 @@ std::string divisorOf(const bj::object& ref) {
   return "";
 }
 
-const bj::object* findContainerSpec(const bj::object& pod, const std::string& name) {
-  const auto* spec = json::getObject(pod, "spec");
-  if (!spec) return nullptr;
-  for (const char* field : {"containers", "initContainers"}) {
-    if (const auto* list = json::getArray(*spec, field)) {
-      for (const auto& c : *list) {
-        if (c.is_object() && json::getString(c.as_object(), "name") == name) return &c.as_object();
-      }
-    }
-  }
-  return nullptr;
-}
-
 }  // namespace cube::agent

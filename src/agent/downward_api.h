@@ -48,8 +48,4 @@ std::string resolveResourceFieldRef(const boost::json::object& container,
 // A resourceFieldRef's divisor as written: a quantity string or a bare number; "" when unset.
 std::string divisorOf(const boost::json::object& resourceFieldRef);
 
-// The container (or init container) of the pod with that name; null when there is none.
-const boost::json::object* findContainerSpec(const boost::json::object& pod,
-                                             const std::string& name);
-
 }  // namespace cube::agent

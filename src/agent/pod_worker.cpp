@@ -1,6 +1,7 @@
 #include "agent/pod_worker.h"
 
 #include "agent/container_env.h"
+#include "agent/pod_spec.h"
 #include "agent/pod_status.h"
 #include "agent/probes/probe_manager.h"
 #include "agent/static_pods.h"
@@ -57,23 +58,6 @@ runtime::ContainerConfig containerConfig(const bj::object& spec, uint32_t attemp
     }
   }
   return c;
-}
-
-// How the kubelet names a pod in messages: name_namespace(uid).
-std::string podDescription(const bj::object& pod) {
-  const auto* meta = json::getObject(pod, "metadata");
-  if (!meta) return "";
-  return json::getString(*meta, "name") + "_" + json::getString(*meta, "namespace") + "(" +
-         json::getString(*meta, "uid") + ")";
-}
-
-bool isInitContainer(const bj::object& pod, const std::string& name) {
-  const auto* spec = json::getObject(pod, "spec");
-  const auto* inits = spec ? json::getArray(*spec, "initContainers") : nullptr;
-  if (!inits) return false;
-  return std::any_of(inits->begin(), inits->end(), [&](const bj::value& c) {
-    return c.is_object() && json::getString(c.as_object(), "name") == name;
-  });
 }
 
 const std::string kAlways = "Always";

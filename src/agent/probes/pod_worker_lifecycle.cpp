@@ -1,7 +1,7 @@
 // PodWorker's part in probes, lifecycle hooks, init containers and termination messages (the
 // class is in agent/pod_worker.h; its sync loop in agent/pod_worker.cpp calls these).
 
-#include "agent/downward_api.h"
+#include "agent/pod_spec.h"
 #include "agent/pod_status.h"
 #include "agent/pod_worker.h"
 #include "agent/probes/lifecycle_hooks.h"
@@ -26,22 +26,6 @@ constexpr std::chrono::minutes kPostStartTimeout{2};
 // often it is read again meanwhile.
 constexpr std::chrono::seconds kLogSettleTime{2};
 constexpr std::chrono::milliseconds kLogSettleRetry{200};
-
-std::string describePod(const bj::object& pod) {
-  const auto* meta = json::getObject(pod, "metadata");
-  if (!meta) return "";
-  return json::getString(*meta, "name") + "_" + json::getString(*meta, "namespace") + "(" +
-         json::getString(*meta, "uid") + ")";
-}
-
-bool isInitContainerName(const bj::object& pod, const std::string& name) {
-  const auto* spec = json::getObject(pod, "spec");
-  const auto* inits = spec ? json::getArray(*spec, "initContainers") : nullptr;
-  if (!inits) return false;
-  return std::any_of(inits->begin(), inits->end(), [&](const bj::value& c) {
-    return c.is_object() && json::getString(c.as_object(), "name") == name;
-  });
-}
 
 std::chrono::seconds podGrace(const bj::object& pod) {
   const auto* spec = json::getObject(pod, "spec");
@@ -188,7 +172,7 @@ void PodWorker::syncProbes(const PodPtr& podPtr, std::map<std::string, Container
     const char* what = kill.type == probes::ProbeType::Startup ? "startup" : "liveness";
     // The kubelet's words: an app container "will be restarted"; a sidecar's message stops short.
     std::string message =
-        isInitContainerName(pod, kill.name)
+        isInitContainer(pod, kill.name)
             ? "Init container " + kill.name + " failed " + what + " probe"
             : "Container " + kill.name + " failed " + what + " probe, will be restarted";
     recordContainerEvent(pod, kill.name, "Normal", "Killing", message);
@@ -244,7 +228,7 @@ void PodWorker::runPostStart(const PodPtr& pod, const bj::object& containerSpec,
   probes::ActionTarget target{deps_.runtime, containerId, podIP_, containerSpec,
                               probes::runtimeHasNetwork(*deps_.runtime)};
   probes::ProbeResult r =
-      probes::runHook(*hook, target, name, describePod(*pod), kPostStartTimeout);
+      probes::runHook(*hook, target, name, podDescription(*pod), kPostStartTimeout);
   if (r.warning) recordPodEvent(*pod, "Warning", "LifecycleHTTPFallback", r.message);
   if (r.success) return;
   recordContainerEvent(*pod, name, "Warning", "FailedPostStartHook", r.message);
@@ -264,7 +248,7 @@ void PodWorker::stopContainer(const bj::object& pod, const ContainerStatus& cont
   // The hook may take the whole grace: it runs on the probe pool, the stop follows it there.
   probes::ActionTarget target{deps_.runtime, container.id, podIP_, *cspec,
                               probes::runtimeHasNetwork(*deps_.runtime)};
-  std::string podName = describePod(pod);
+  std::string podName = podDescription(pod);
   std::weak_ptr<PodWorker> weak = weak_from_this();
   auto podCopy = std::make_shared<const bj::object>(pod);
   probes::probeActionExecutor(deps_.executor)

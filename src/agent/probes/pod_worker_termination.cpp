@@ -8,7 +8,7 @@
 // Level-triggered like the rest of the worker: each sync looks at what still runs and stops
 // what may stop now; exits (runtime events), finished hooks and the grace's end sync again.
 
-#include "agent/downward_api.h"
+#include "agent/pod_spec.h"
 #include "agent/pod_status.h"
 #include "agent/pod_worker.h"
 #include "agent/probes/lifecycle_hooks.h"
@@ -29,13 +29,6 @@ namespace {
 
 // The kubelet's minimumGracePeriodInSeconds: a sidecar's stop is never shorter.
 constexpr std::chrono::seconds kMinimumGrace{2};
-
-std::string describePod(const bj::object& pod) {
-  const auto* meta = json::getObject(pod, "metadata");
-  if (!meta) return "";
-  return json::getString(*meta, "name") + "_" + json::getString(*meta, "namespace") + "(" +
-         json::getString(*meta, "uid") + ")";
-}
 
 // The sidecars' names, in spec order.
 std::vector<std::string> sidecarNames(const bj::object& pod) {
@@ -135,7 +128,8 @@ void PodWorker::runSidecarPreStop(const bj::object& pod, const ContainerStatus& 
   probes::probeActionExecutor(deps_.executor)
       ->post([weak = weak_from_this(), hook = *hook, target, podCopy, grace, name = container.name,
               done] {
-        probes::ProbeResult r = probes::runHook(hook, target, name, describePod(*podCopy), grace);
+        probes::ProbeResult r =
+            probes::runHook(hook, target, name, podDescription(*podCopy), grace);
         if (auto self = weak.lock(); self && !r.success) {
           self->recordContainerEvent(*podCopy, name, "Warning", "FailedPreStopHook", r.message);
         } else if (self && r.warning) {

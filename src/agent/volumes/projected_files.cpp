@@ -1,5 +1,6 @@
 #include "agent/volumes/projected_files.h"
 
+#include "agent/pod_spec.h"
 #include "common/json_util.h"
 
 #include <stdexcept>

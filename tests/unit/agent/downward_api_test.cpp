@@ -3,6 +3,7 @@
 // resourceFieldRef over divisors rounded up as the kubelet rounds.
 
 #include "agent/downward_api.h"
+#include "agent/pod_spec.h"
 #include "common/json_util.h"
 #include "downward_api_test_pod.h"
 
