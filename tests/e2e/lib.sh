@@ -211,16 +211,28 @@ expect_eq() {
     fail "$name" "command: $*" "wanted:" "$wanted" "got:" "$out"; fi
 }
 
-# eventually NAME PATTERN CMD...: retries CMD for up to 20 s until its output matches.
-eventually() {
-  local name=$1 pattern=$2; shift 2
+# eventually_for SECONDS NAME PATTERN CMD...: retries CMD (SECONDS * 5 tries, 0.2 s apart)
+# until its output matches.
+eventually_for() {
+  local tries=$(($1 * 5)) name=$2 pattern=$3; shift 3
   local out
-  for _ in $(seq 100); do
+  for _ in $(seq "$tries"); do
     out=$("$@" 2>&1)
     if grep -Eq -- "$pattern" <<<"$out"; then pass "$name"; return; fi
     sleep 0.2
   done
   fail "$name" "command: $*" "wanted: $pattern" "got:" "$out"
+}
+# eventually NAME PATTERN CMD...: eventually_for 20 s.
+eventually() { eventually_for 20 "$@"; }
+
+# dump_node_logs: when a check failed, the tails of the crun node's agent log (agent-$NODE.log),
+# the server's log and the events. A test registers it: E2E_CLEANUP_HOOKS+=(dump_node_logs).
+dump_node_logs() {
+  [ "$E2E_FAILED" -gt 0 ] || return 0
+  echo "--- agent log (tail) ---"; tail -40 "$E2E_DIR/agent-$NODE.log"
+  echo "--- server log (tail) ---"; tail -20 "$E2E_DIR/server.log"
+  echo "--- events ---"; kubectl get events 2>&1 | tail -30
 }
 
 # curl against the API (loopback only).

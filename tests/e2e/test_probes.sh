@@ -8,12 +8,7 @@
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
 
-dump_agent_log() {
-  [ "$E2E_FAILED" -gt 0 ] || return 0
-  echo "--- agent log (tail) ---"; tail -40 "$E2E_DIR/agent-$NODE.log"
-  echo "--- events ---"; kubectl get events 2>&1 | tail -30
-}
-E2E_CLEANUP_HOOKS+=(dump_agent_log)
+E2E_CLEANUP_HOOKS+=(dump_node_logs)
 
 # A listener on loopback for the preStop httpGet hook (the agent connects from the node).
 HOOK_PORT=18089
@@ -40,17 +35,6 @@ row() { kubectl get pod "$1" --no-headers; }
 field() { kubectl get pod "$1" -o jsonpath="$2"; }
 events_of() { kubectl get events --field-selector "involvedObject.name=$1" -o jsonpath='{range .items[*]}{.type} {.reason} {.message}{"\n"}{end}'; }
 pod_log() { cat "$DATA/agent/crun-runtime/pods/default_$1_$(field "$1" '{.metadata.uid}')/$2/0.log"; }
-# eventually_long NAME PATTERN CMD...: as eventually, for up to 60 s.
-eventually_long() {
-  local name=$1 pattern=$2; shift 2
-  local out
-  for _ in $(seq 300); do
-    out=$("$@" 2>&1)
-    if grep -Eq -- "$pattern" <<<"$out"; then pass "$name"; return; fi
-    sleep 0.2
-  done
-  fail "$name" "command: $*" "wanted: $pattern" "got:" "$out"
-}
 BB=cube-test/busybox:1
 
 # --- liveness exec (seed 001, shorter times) ---------------------------------------------------
@@ -67,7 +51,7 @@ expect "the Killing event" "Normal Killing Container liveness failed liveness pr
   events_of liveness-exec
 expect_eq "lastState: killed after its grace (137)" "137" \
   field liveness-exec '{.status.containerStatuses[0].lastState.terminated.exitCode}'
-eventually_long "and again: RESTARTS grows" "^liveness-exec +1/1 +Running +([2-9]|[1-9][0-9])" row liveness-exec
+eventually_for 60 "and again: RESTARTS grows" "^liveness-exec +1/1 +Running +([2-9]|[1-9][0-9])" row liveness-exec
 
 # --- httpGet liveness against http-echo ----------------------------------------------------------
 apply_pod http-ok '"containers": [{"name": "web", "image": "cube-test/http-echo:1",

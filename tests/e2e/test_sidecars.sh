@@ -10,12 +10,7 @@
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
 
-dump_agent_log() {
-  [ "$E2E_FAILED" -gt 0 ] || return 0
-  echo "--- agent log (tail) ---"; tail -40 "$E2E_DIR/agent-$NODE.log"
-  echo "--- events ---"; kubectl get events 2>&1 | tail -30
-}
-E2E_CLEANUP_HOOKS+=(dump_agent_log)
+E2E_CLEANUP_HOOKS+=(dump_node_logs)
 
 NODE=sidecars-1
 DATA=$(crun_data_dir "$NODE")

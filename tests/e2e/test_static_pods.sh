@@ -9,12 +9,7 @@
 source "$(dirname "$0")/own_netns.sh"
 source "$(dirname "$0")/lib.sh"
 
-dump_logs() {
-  [ "$E2E_FAILED" -gt 0 ] || return 0
-  echo "--- agent log (tail) ---"; tail -40 "$E2E_DIR/agent-$NODE.log"
-  echo "--- server log (tail) ---"; tail -20 "$E2E_DIR/server.log"
-}
-E2E_CLEANUP_HOOKS+=(dump_logs)
+E2E_CLEANUP_HOOKS+=(dump_node_logs)
 
 NODE=static-1
 DATA=$(crun_data_dir "$NODE")
