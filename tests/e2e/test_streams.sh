@@ -191,10 +191,12 @@ eventually "a tty's output is in the log, stderr too, as stdout" "^stdout is a t
 expect "the CRI file has one stream" "^0$" \
   sh -c "grep -c ' stderr ' $DATA/agent/crun-runtime/pods/default_tty_*/c/0.log || true"
 # The shell waits for a line (typed once kubectl is attached), then for kubectl's size (sent after
-# its +1 redraw size), prints and exits 5. script(1) gives kubectl a terminal.
+# its +1 redraw size), prints and exits 5. script(1) gives kubectl a terminal. timeout runs in the
+# foreground: otherwise, when script's $SHELL (sh, in CI) does not exec bash, timeout makes a
+# process group of its own, and kubectl, in the background, is stopped by SIGTTOU at its raw mode.
 cat >"$E2E_DIR/run-it.sh" <<'SH'
 stty rows 33 cols 101
-exec timeout 60 kubectl run -it --rm --restart=Never tshell --image=cube-test/busybox:1 -- sh -c \
+exec timeout --foreground 60 kubectl run -it --rm --restart=Never tshell --image=cube-test/busybox:1 -- sh -c \
   'read x; for i in $(seq 100); do [ "$(stty size)" = "33 101" ] && break; sleep 0.1; done
    test -t 0 && echo isatty $(stty size); exit 5'
 SH
