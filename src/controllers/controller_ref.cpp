@@ -62,6 +62,9 @@ std::string nameOf(const bj::object& obj) {
 std::string namespaceOf(const bj::object& obj) {
   return metaString(obj, "namespace");
 }
+std::string resourceVersionOf(const bj::object& obj) {
+  return metaString(obj, "resourceVersion");
+}
 bool isBeingDeleted(const bj::object& obj) {
   return !metaString(obj, "deletionTimestamp").empty();
 }

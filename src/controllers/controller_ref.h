@@ -40,6 +40,7 @@ std::string releasePatch(const std::string& objUid, const std::string& ownerUid)
 std::string uidOf(const boost::json::object& obj);
 std::string nameOf(const boost::json::object& obj);
 std::string namespaceOf(const boost::json::object& obj);
+std::string resourceVersionOf(const boost::json::object& obj);
 bool isBeingDeleted(const boost::json::object& obj);  // metadata.deletionTimestamp is set
 const boost::json::object* labelsOf(const boost::json::object& obj);
 

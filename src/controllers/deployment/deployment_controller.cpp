@@ -19,11 +19,6 @@ namespace {
 
 const client::Resource kPods{"", "v1", "pods", true};
 
-std::string resourceVersionOf(const bj::object& obj) {
-  const auto* meta = json::getObject(obj, "metadata");
-  return meta ? json::getString(*meta, "resourceVersion") : "";
-}
-
 }  // namespace
 
 DeploymentController::RsList DeploymentController::State::all() const {

@@ -243,18 +243,16 @@ GarbageCollector::OwnerState GarbageCollector::ownerState(const bj::object& depe
   }
 }
 
-void GarbageCollector::collect(size_t index, const bj::object& obj) {
-  auto refs = ownerRefsOf(obj);
-  if (refs.empty()) return;
-  std::vector<std::string> dangling;
-  bool solid = false, waiting = false;
-  for (const auto& ref : refs) {
+GarbageCollector::Verdict GarbageCollector::judge(const bj::object& obj) {
+  Verdict verdict;
+  bool solid = false;
+  for (const auto& ref : ownerRefsOf(obj)) {
     switch (ownerState(obj, ref)) {
       case OwnerState::Absent:
-        dangling.push_back(ref.uid);
+        verdict.dangling.push_back(ref.uid);
         break;
       case OwnerState::WaitingForDependents:
-        waiting = true;
+        verdict.ownerWaiting = true;
         break;
       case OwnerState::Present:
       case OwnerState::Unknown:
@@ -262,23 +260,46 @@ void GarbageCollector::collect(size_t index, const bj::object& obj) {
         break;
     }
   }
-  const auto& resource = deps_.watched[index].resource.resource;
   if (solid) {
     // Still owned: only the references that can never resolve go.
-    if (dangling.empty()) return;
-    bj::object copy = writable(index, obj);
-    dropOwnerRefs(copy, dangling);
-    ignoreNotFound([&] { deps_.client->update(resource, namespaceOf(obj), nameOf(obj), copy); });
+    verdict.action = verdict.dangling.empty() ? Verdict::Keep : Verdict::DropReferences;
+  } else {
+    verdict.action =
+        verdict.ownerWaiting || !verdict.dangling.empty() ? Verdict::Delete : Verdict::Keep;
+  }
+  return verdict;
+}
+
+void GarbageCollector::collect(size_t index, const bj::object& cached) {
+  if (judge(cached).action == Verdict::Keep) return;
+  // The cache may lag behind a change that already released the object (an owner deleted with
+  // --cascade=orphan drops its references just before it goes): act on what the API server holds
+  // now, as the kubernetes collector does, and never on an older version of it.
+  const auto& resource = deps_.watched[index].resource.resource;
+  bj::object live;
+  try {
+    live = deps_.client->get(resource, namespaceOf(cached), nameOf(cached));
+  } catch (const ApiError& e) {
+    if (e.code() == 404) return;
+    throw;
+  }
+  if (uidOf(live) != uidOf(cached)) return;  // another object by that name: its own events come
+  Verdict verdict = judge(live);
+  if (verdict.action == Verdict::Keep) return;
+  if (verdict.action == Verdict::DropReferences) {
+    bj::object copy = writable(index, live);
+    dropOwnerRefs(copy, verdict.dangling);
+    ignoreNotFound([&] { deps_.client->update(resource, namespaceOf(live), nameOf(live), copy); });
     return;
   }
-  if (!waiting && dangling.empty()) return;
   client::DeleteOptions options;
-  options.preconditionUid = uidOf(obj);  // never the object that reuses the name
+  options.preconditionUid = uidOf(live);  // never the object that reuses the name
+  options.preconditionResourceVersion = resourceVersionOf(live);  // nor a changed one: a retry
   // An owner waiting for its dependents waits for theirs too.
-  options.propagationPolicy = waiting ? "Foreground" : "Background";
+  options.propagationPolicy = verdict.ownerWaiting ? "Foreground" : "Background";
   CUBE_LOG(Info) << "garbage collector: deleting " << resource.plural << " "
-                 << client::Informer::keyOf(obj) << ": its owners are gone";
-  ignoreNotFound([&] { deps_.client->remove(resource, namespaceOf(obj), nameOf(obj), options); });
+                 << client::Informer::keyOf(live) << ": its owners are gone";
+  ignoreNotFound([&] { deps_.client->remove(resource, namespaceOf(live), nameOf(live), options); });
 }
 
 std::vector<std::pair<size_t, ObjectPtr>> GarbageCollector::dependentsOf(

@@ -80,8 +80,17 @@ class GarbageCollector : public Controller {
  private:
   enum class OwnerState { Present, Absent, WaitingForDependents, Unknown };
 
+  // What becomes of a dependent, from the state of its owners.
+  struct Verdict {
+    enum Action { Keep, DropReferences, Delete } action = Keep;
+    std::vector<std::string> dangling;  // uids of owners that are gone
+    bool ownerWaiting = false;          // an owner waits for its dependents (foreground)
+  };
+
   OwnerState ownerState(const boost::json::object& dependent, const OwnerReference& ref);
-  void collect(size_t index, const boost::json::object& obj);
+  Verdict judge(const boost::json::object& obj);
+  // Judges the cached object, and acts on the API server's current version of it.
+  void collect(size_t index, const boost::json::object& cached);
   void orphanDependents(const boost::json::object& owner);
   // True when no dependent that blocks the owner is left.
   bool deleteDependents(const boost::json::object& owner);

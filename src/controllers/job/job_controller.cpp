@@ -21,11 +21,6 @@ namespace {
 const client::Resource kPods{"", "v1", "pods", true};
 constexpr int kBurst = 500;  // creates or deletes per reconcile
 
-std::string rvOf(const bj::object& obj) {
-  const auto* meta = json::getObject(obj, "metadata");
-  return meta ? json::getString(*meta, "resourceVersion") : "";
-}
-
 client::ObjectReference refOf(const bj::object& job) {
   return client::ObjectReference::of(job, "batch/v1", "Job");
 }
@@ -137,7 +132,8 @@ void JobController::onPodAdd(const ObjectPtr& pod) {
 }
 
 void JobController::onPodUpdate(const ObjectPtr& old, const ObjectPtr& now) {
-  if (rvOf(*old) == rvOf(*now)) return;  // a resync; the Jobs' own resync covers rechecks
+  if (resourceVersionOf(*old) == resourceVersionOf(*now))
+    return;  // a resync; the Jobs' own resync covers rechecks
   std::string key = ownerKey(*now);
   if (key.empty()) return;
   if (isBeingDeleted(*now)) expectations_->deletionObserved(key, uidOf(*now));

@@ -18,11 +18,6 @@ std::string groupOf(const std::string& apiVersion) {
   return slash == std::string::npos ? "" : apiVersion.substr(0, slash);
 }
 
-std::string resourceVersionOf(const bj::object& obj) {
-  const auto* meta = json::getObject(obj, "metadata");
-  return meta ? json::getString(*meta, "resourceVersion") : "";
-}
-
 bool sameLabels(const bj::object& a, const bj::object& b) {
   static const bj::object kNone;
   const auto* la = labelsOf(a);
