@@ -529,12 +529,15 @@ void PodWorker::writeStatus(const bj::object& pod, bj::object status) {
   }
   if (status == lastWritten_ && target == writtenTo_) return;
   // A merge patch: the arrays we own (conditions, containerStatuses) are replaced whole, fields
-  // others own (qosClass, nominatedNodeName, ...) stay.
-  bj::object body{{"status", status}};
+  // others own (qosClass, nominatedNodeName, ...) stay. The uid makes it fail, as the kubelet's,
+  // on a pod that was replaced under the same name.
+  bj::object body{{"metadata", bj::object{{"uid", target.empty() ? uid_ : target}}},
+                  {"status", status}};
   try {
     deps_.client->patch(kPods, ns, name, client::PatchKind::Merge, json::serialize(body), "status");
   } catch (const ApiError& e) {
-    if (e.code() == 404) return;  // deleted meanwhile: the informer tells us next
+    // Deleted meanwhile (404) or replaced (422, the uid differs): the informer tells us next.
+    if (e.code() == 404 || e.code() == 422) return;
     throw;
   }
   lastWritten_ = std::move(status);

@@ -86,6 +86,14 @@ expect "oversized body Status" '"reason":"RequestEntityTooLarge"' cat "$W/out"
 RV=$(kubectl get pod keep -o jsonpath='{.metadata.resourceVersion}')
 kubectl get pod keep -o json | python3 -c 'import json,sys; o=json.load(sys.stdin); o["metadata"]["resourceVersion"]="1"; o["metadata"]["labels"]={"x":"y"}; print(json.dumps(o))' >"$W/stale.json"
 expect_fail "stale resourceVersion is a Conflict" 'Error from server \(Conflict\).*the object has been modified' kubectl replace -f "$W/stale.json"
+# A uid in the body is a precondition (the kubelet's status patches carry the pod's uid).
+kubectl get pod keep -o json | python3 -c 'import json,sys; o=json.load(sys.stdin); o["metadata"]["uid"]="0000"; o["metadata"]["labels"]={"x":"y"}; print(json.dumps(o))' >"$W/olduid.json"
+expect_fail "replace of an object by another uid is a Conflict" \
+  'Error from server \(Conflict\).*Precondition failed: UID in precondition: 0000, UID in object meta: ' \
+  kubectl replace -f "$W/olduid.json"
+expect_fail "a patch cannot change the uid" \
+  'The Pod "keep" is invalid: metadata.uid: Invalid value: "0000": field is immutable' \
+  kubectl patch pod keep --type=merge -p '{"metadata":{"uid":"0000"}}'
 kubectl get pod keep -o json | python3 -c 'import json,sys; o=json.load(sys.stdin); o["metadata"]["resourceVersion"]="abc"; print(json.dumps(o))' >"$W/badrv.json"
 expect_fail "malformed resourceVersion" 'BadRequest|invalid resource version' kubectl replace -f "$W/badrv.json"
 code=$(api -o "$W/out" -w '%{http_code}' "$CUBE_URL/api/v1/namespaces/default/pods?labelSelector=a%20in%20(")

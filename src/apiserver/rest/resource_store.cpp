@@ -1,5 +1,6 @@
 #include "apiserver/rest/resource_store.h"
 
+#include "api/validation/validation.h"
 #include "apiserver/rest/continue_token.h"
 #include "apiserver/rest/object_filter.h"
 #include "apiserver/rest/object_meta.h"
@@ -94,6 +95,14 @@ bool isPod(const ResourceInfo& info) {
 }
 bool isNamespace(const ResourceInfo& info) {
   return info.group.empty() && info.kind == "Namespace";
+}
+
+// A uid in a written object is a precondition, as in Kubernetes (the kubelet puts the pod's uid
+// in its status patches): a PUT meant for an object that was replaced under the same name fails
+// with 409, and a patch that would change the uid is invalid (422, the field is immutable).
+std::string preconditionFailedOnUid(const std::string& wanted, const bj::object& current) {
+  return "Precondition failed: UID in precondition: " + wanted +
+         ", UID in object meta: " + uidOf(current);
 }
 
 // A namespace is finalized by the namespace controller through spec.finalizers ("kubernetes").
@@ -407,6 +416,7 @@ bj::object ResourceStore::update(const ResourceInfo& info, const std::string& ns
   }
   std::string wantedRv = json::getString(metadataOf(obj), "resourceVersion");
   Revision wanted = parseResourceVersion(wantedRv);
+  std::string wantedUid = json::getString(metadataOf(obj), "uid");
   bj::object stored = prepareWrite(info, std::move(obj), options, warnings);
   std::string k = key(info, ns, name);
   for (int attempt = 0; attempt < kMaxConflictRetries; ++attempt) {
@@ -415,6 +425,10 @@ bj::object ResourceStore::update(const ResourceInfo& info, const std::string& ns
     Revision currentRevision = parseResourceVersion(resourceVersionOf(*current));
     if (wanted != 0 && wanted != currentRevision) {
       throw ApiError::conflict(sinfo->group, sinfo->plural, name, conflictMessage());
+    }
+    if (!wantedUid.empty() && wantedUid != uidOf(*current)) {
+      throw ApiError::conflict(sinfo->group, sinfo->plural, name,
+                               preconditionFailedOnUid(wantedUid, *current));
     }
     bool conflict = false;
     bj::object result = updateStored(info, ns, name, stored, *current, currentRevision, subresource,
@@ -447,6 +461,12 @@ bj::object ResourceStore::patch(const ResourceInfo& info, const std::string& ns,
     std::string patchedRv = json::getString(metadataOf(patched), "resourceVersion");
     if (!patchedRv.empty() && patchedRv != std::to_string(currentRevision)) {
       throw ApiError::conflict(sinfo->group, sinfo->plural, name, conflictMessage());
+    }
+    if (std::string uid = uidOf(patched); uid != uidOf(*current)) {
+      namespace v = api::validation;
+      throw ApiError::invalid(
+          sinfo->group, sinfo->kind, name,
+          {v::invalidPrinted("metadata.uid", v::goQuote(uid), "field is immutable")});
     }
     bj::object stored = prepareWrite(info, std::move(patched), options, warnings);
     bool conflict = false;
@@ -498,10 +518,8 @@ DeleteResult ResourceStore::deleteStored(const ResourceInfo& info, const std::st
   if (!current) throw ApiError::notFound(info.group, info.plural, name);
   Revision currentRevision = parseResourceVersion(resourceVersionOf(*current));
   if (!options.preconditionUid.empty() && options.preconditionUid != uidOf(*current)) {
-    throw ApiError::conflict(
-        sinfo->group, sinfo->plural, name,
-        "Precondition failed: UID in precondition: " + options.preconditionUid +
-            ", UID in object meta: " + uidOf(*current));
+    throw ApiError::conflict(sinfo->group, sinfo->plural, name,
+                             preconditionFailedOnUid(options.preconditionUid, *current));
   }
   if (!options.preconditionResourceVersion.empty() &&
       options.preconditionResourceVersion != resourceVersionOf(*current)) {

@@ -47,7 +47,10 @@ class RecordingApiClient : public client::ApiClient {
                    client::PatchKind, const std::string& body,
                    const std::string& subresource) override {
     EXPECT_EQ(subresource, "status");
-    statuses.push_back(json::parse(body).as_object().at("status").as_object());
+    auto patch = json::parse(body).as_object();
+    statuses.push_back(patch.at("status").as_object());
+    const auto* meta = json::getObject(patch, "metadata");
+    statusUids.push_back(meta ? json::getString(*meta, "uid") : "");
     return {};
   }
   void remove(const client::Resource&, const std::string& ns, const std::string& name,
@@ -60,6 +63,7 @@ class RecordingApiClient : public client::ApiClient {
   }
 
   std::vector<bj::object> statuses;
+  std::vector<std::string> statusUids;  // the metadata.uid each status patch carried
   std::vector<client::DeleteOptions> deletes;
   std::map<std::string, bj::object> objects;  // "configmaps/<ns>/<name>" -> object, for get
 };

@@ -23,6 +23,9 @@ TEST_F(PodWorkerTest, PendingThenRunningWithAnIp) {
   w->requestSync();
   executor_->advance(1h);
   EXPECT_EQ(client_->statuses.size(), writes + 1);
+  // Every status patch names the pod's uid, as the kubelet's: a pod replaced under the same name
+  // refuses the old pod's status.
+  for (const auto& uid : client_->statusUids) EXPECT_EQ(uid, w->uid());
 }
 
 TEST_F(PodWorkerTest, NeverWithExitZeroSucceeds) {

@@ -213,6 +213,43 @@ TEST_F(ResourceStoreTest, DeletePreconditions) {
   }
 }
 
+// A uid in the body is a precondition: PUT to a replaced object is a 409 as for delete; a patch
+// that changes it is invalid (the kubelet's status patches carry the pod's uid).
+TEST_F(ResourceStoreTest, UidInTheBodyIsAPrecondition) {
+  bj::object created = resources_.create(*pods_, "default", pod("a"), {});
+  std::string uid = uidOf(created);
+  bj::object replaced = created;
+  metadataOf(replaced)["uid"] = "other";
+  metadataOf(replaced)["labels"] = bj::object{{"x", "1"}};
+  try {
+    resources_.update(*pods_, "default", "a", replaced, "", {});
+    FAIL();
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 409);
+    EXPECT_NE(e.message().find("Precondition failed: UID in precondition: other, UID in object "
+                               "meta: " +
+                               uid),
+              std::string::npos);
+  }
+  try {
+    resources_.patch(*pods_, "default", "a", PatchType::Merge,
+                     R"({"metadata":{"uid":"other"},"status":{"phase":"Running"}})", "status", {});
+    FAIL();
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 422);
+    ASSERT_EQ(e.causes().size(), 1u);
+    EXPECT_EQ(e.causes()[0].field, "metadata.uid");
+    EXPECT_EQ(e.causes()[0].message, "Invalid value: \"other\": field is immutable");
+  }
+  bj::object current = resources_.get(*pods_, "default", "a");
+  EXPECT_EQ(json::getString(metadataOf(current), "resourceVersion"),
+            json::getString(metadataOf(created), "resourceVersion"));  // nothing was written
+  bj::object patched = resources_.patch(
+      *pods_, "default", "a", PatchType::Merge,
+      R"({"metadata":{"uid":")" + uid + R"("},"status":{"phase":"Running"}})", "status", {});
+  EXPECT_EQ(json::getString(*json::getObject(patched, "status"), "phase"), "Running");
+}
+
 TEST_F(ResourceStoreTest, ListWithSelectorsAndPaging) {
   for (int i = 0; i < 5; ++i) {
     bj::object p = pod("p" + std::to_string(i));
