@@ -9,7 +9,6 @@
 #include "apiserver/controllers/event_ttl.h"
 #include "apiserver/controllers/namespace_controller.h"
 #include "apiserver/controllers/periodic_loop.h"
-#include "apiserver/controllers/termination_deadline.h"
 #include "apiserver/handlers/discovery.h"
 #include "apiserver/handlers/encoding.h"
 #include "apiserver/handlers/resource_handler.h"
@@ -68,7 +67,6 @@ class ApiServerImpl : public ApiServer {
         watches_(resources_),
         handler_(registry_, resources_, watches_),
         namespaces_(resources_),
-        deadlines_(resources_),
         eventTtl_(resources_, options_.eventTtl) {
     // The watch history keeps of previous versions only what selectors read.
     std::map<std::string, api::ResourceInfoPtr> kinds;  // key prefix -> storage info
@@ -127,8 +125,6 @@ class ApiServerImpl : public ApiServer {
     ensureBootstrap();
     namespaceLoop_ = std::make_unique<PeriodicLoop>("namespace controller", std::chrono::seconds(1),
                                                     [this] { namespaces_.reconcileAll(); });
-    deadlineLoop_ = std::make_unique<PeriodicLoop>("termination deadlines", std::chrono::seconds(1),
-                                                   [this] { deadlines_.reconcileAll(); });
     compactLoop_ = std::make_unique<PeriodicLoop>(
         "compaction",
         std::chrono::duration_cast<std::chrono::milliseconds>(options_.compactionInterval),
@@ -146,7 +142,6 @@ class ApiServerImpl : public ApiServer {
     bootstrapLoop_->start();
     eventTtlLoop_->start();
     namespaceLoop_->start();
-    deadlineLoop_->start();
     compactLoop_->start();
     ready_ = true;
   }
@@ -156,7 +151,6 @@ class ApiServerImpl : public ApiServer {
     ready_ = false;
     if (bootstrapLoop_) bootstrapLoop_->stop();
     if (namespaceLoop_) namespaceLoop_->stop();
-    if (deadlineLoop_) deadlineLoop_->stop();
     if (compactLoop_) compactLoop_->stop();
     if (eventTtlLoop_) eventTtlLoop_->stop();
     // Watch streams belong to HTTP connections: end them while the connections still run.
@@ -321,12 +315,10 @@ class ApiServerImpl : public ApiServer {
   WatchHandler watches_;
   ResourceHandler handler_;
   NamespaceController namespaces_;
-  TerminationDeadline deadlines_;
   EventTtl eventTtl_;
   std::shared_ptr<ServiceAllocation> serviceAllocation_;
   std::unique_ptr<http::HttpServer> http_;
-  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, deadlineLoop_, compactLoop_,
-      eventTtlLoop_;
+  std::unique_ptr<PeriodicLoop> bootstrapLoop_, namespaceLoop_, compactLoop_, eventTtlLoop_;
   store::Revision lastSeenRevision_ = 0;
   std::atomic<bool> ready_{false};
   std::atomic<bool> stopped_{false};

@@ -1,7 +1,7 @@
 #pragma once
 // ApiServer: the Kubernetes API over HTTP on top of a Store — watch cache, generic REST storage,
 // admission, discovery, OpenAPI — plus the control loops that belong to the API itself (namespace
-// finalization, graceful pod termination deadlines, compaction) and the bootstrap objects.
+// finalization, event TTL, compaction) and the bootstrap objects.
 
 #include "apiserver/admission/default_toleration_seconds.h"
 #include "apiserver/admission/service_allocation.h"

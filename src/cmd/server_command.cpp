@@ -107,6 +107,10 @@ CLI::App* addServerCommand(CLI::App& app, ServerFlags& f) {
                   "How long a node may miss heartbeats before it is NotReady (e.g. 40s)")
       ->check(checkDurationFlag)
       ->capture_default_str();
+  cmd->add_option("--terminated-pod-gc-threshold", f.terminatedPodGcThreshold,
+                  "How many terminated pods may exist before the pod garbage collector deletes "
+                  "the oldest (<= 0: never)")
+      ->capture_default_str();
   cmd->add_option("--default-unreachable-toleration-seconds", f.defaultUnreachableTolerationSeconds,
                   "tolerationSeconds of the unreachable:NoExecute toleration added to pods")
       ->capture_default_str();
@@ -190,6 +194,7 @@ int runServer(const ServerFlags& flags) {
     controllers::ControllerManagerOptions managerOptions;
     managerOptions.nodeMonitorGracePeriod =
         durationFlag("--node-monitor-grace-period", flags.nodeMonitorGracePeriod);
+    managerOptions.terminatedPodGcThreshold = flags.terminatedPodGcThreshold;
     managerOptions.clusterCidr = flags.clusterCidr;
     managerOptions.nodeCidrMaskSize = flags.nodeCidrMaskSize;
     controllerManager = std::make_unique<ControlPlaneComponent>(

@@ -25,6 +25,8 @@ struct ServerFlags {
   std::string logLevel = "info";
   // Node lifecycle: how long a node may miss heartbeats before it is NotReady ("40s", "5s").
   std::string nodeMonitorGracePeriod = "40s";
+  // Pod garbage collector: how many terminated (Succeeded/Failed) pods may stay; <= 0: all.
+  int terminatedPodGcThreshold = 12500;
   // DefaultTolerationSeconds admission: how long new pods tolerate unreachable/not-ready nodes.
   int64_t defaultUnreachableTolerationSeconds = 300;
   int64_t defaultNotReadyTolerationSeconds = 300;

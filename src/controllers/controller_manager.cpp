@@ -9,6 +9,7 @@
 #include "controllers/job/ttl_after_finished_controller.h"
 #include "controllers/nodeipam/node_ipam_controller.h"
 #include "controllers/nodelifecycle/node_lifecycle_controller.h"
+#include "controllers/podgc/pod_gc_controller.h"
 #include "controllers/replicaset/replica_set_controller.h"
 #include "controllers/statefulset/stateful_set_controller.h"
 
@@ -64,6 +65,11 @@ void ControllerManager::addDefaultControllers() {
   add([ipam = nodeipam::NodeIpamOptions{options_.clusterCidr, options_.nodeCidrMaskSize}](
           const ControllerContext& c) {
     return std::make_unique<nodeipam::NodeIpamController>(c, ipam);
+  });
+  add([threshold = options_.terminatedPodGcThreshold](const ControllerContext& c) {
+    podgc::PodGcOptions gc;
+    gc.terminatedPodThreshold = threshold;
+    return std::make_unique<podgc::PodGcController>(c, gc);
   });
   add([grace = options_.nodeMonitorGracePeriod](const ControllerContext& c) {
     return std::make_unique<nodelifecycle::NodeLifecycleController>(

@@ -27,6 +27,8 @@ struct ControllerManagerOptions {
   client::ClockPtr clock;  // realClock() when null
   // Node lifecycle: how long a node may go without a heartbeat before it is NotReady/unreachable.
   std::chrono::milliseconds nodeMonitorGracePeriod{std::chrono::seconds(40)};
+  // Pod GC: how many terminated pods may exist before the oldest are deleted (<= 0: never).
+  int terminatedPodGcThreshold = 12500;
   // Node IPAM: each node's spec.podCIDR is a /nodeCidrMaskSize subnet of clusterCidr
   // (validate with nodeipam::validateNodeIpamOptions).
   std::string clusterCidr = "10.42.0.0/16";

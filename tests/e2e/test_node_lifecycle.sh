@@ -76,4 +76,13 @@ eventually "describe evicted pod: TaintManagerEviction" "Normal +TaintManagerEvi
   bash -c "kubectl describe pod \$(kubectl get events --field-selector reason=TaintManagerEviction -o jsonpath='{.items[0].involvedObject.name}')"
 eventually "describe node b: Starting" "Normal +Starting .* Starting kubelet\." kubectl describe node b
 
+# Without an agent on node a nothing confirms the evicted pods: they stay Terminating, as in
+# Kubernetes, until the administrator says the node is down (the out-of-service taint); then the
+# pod garbage collector force-deletes them (it looks every 20 s).
+on_a() { kubectl get pods -l app=web -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | grep -c '^a$'; }
+expect "the evicted pods stay Terminating while node a is down" "Terminating +0 +[0-9]+s +10\.42\.[0-9.]+ +a " \
+  kubectl get pods -l app=web -o wide --no-headers
+kubectl taint node a node.kubernetes.io/out-of-service=nodeshutdown:NoExecute >/dev/null
+eventually_for 60 "the pod GC removes them once node a is out of service" "^0$" on_a
+
 finish

@@ -173,7 +173,9 @@ expect "a second pod" "pod/again created" \
 eventually "it runs" "^again +1/1 +Running +0 " kubectl get pod again --no-headers
 CID=$(kubectl get pod again -o jsonpath='{.status.containerStatuses[0].containerID}')
 stop_pid "$CUBE_PID"
-start_cluster
+# With its node again: before the pod GC replaced the API server's grace deadline, a restart
+# without the embedded agent went unnoticed here (the deadline removed the pod no agent deleted).
+CUBE_EMBEDDED_AGENT=1 start_cluster
 eventually "after a server restart the container is the same" "^$CID 0 true$" \
   kubectl get pod again -o jsonpath='{.status.containerStatuses[0].containerID} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready}'
 expect "kubectl delete pod again" 'pod "again" deleted' kubectl delete pod again --wait=true

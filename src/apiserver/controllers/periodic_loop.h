@@ -1,6 +1,6 @@
 #pragma once
 // A background loop that runs `tick` every `interval` (and at once when poked) until stopped.
-// The API server's own control loops (namespace finalization, termination deadlines, compaction)
+// The API server's own control loops (namespace finalization, event TTL, compaction)
 // are level-triggered: each tick compares the whole desired state with what is stored.
 
 #include <chrono>

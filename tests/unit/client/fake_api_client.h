@@ -154,6 +154,10 @@ class FakeApiClient : public ApiClient {
     boost::json::value patched = it->second;
     mergePatch(patched, boost::json::parse(body));
     if (!patched.is_object()) throw ApiError::badRequest("patch result is not an object");
+    // As the API server: a patch cannot change the uid (the kubelet's status patches carry it).
+    if (metaString(patched.get_object(), "uid") != metaString(it->second, "uid")) {
+      throw ApiError(422, "Invalid", "metadata.uid: field is immutable");
+    }
     unsafeStore(key, r, ns, std::move(patched.get_object()), "MODIFIED");
     return state_->objects[key];
   }
