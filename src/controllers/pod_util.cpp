@@ -24,6 +24,43 @@ const bj::object* readyCondition(const bj::object& pod) {
 
 }  // namespace
 
+bool setPodCondition(bj::object& status, const bj::object& condition, TimePoint now) {
+  auto& slot = status["conditions"];
+  if (!slot.is_array()) slot = bj::array{};
+  auto& conditions = slot.as_array();
+  std::string type = json::getString(condition, "type");
+  for (auto& c : conditions) {
+    if (!c.is_object() || json::getString(c.as_object(), "type") != type) continue;
+    auto& existing = c.as_object();
+    bool same = true;
+    for (const char* field : {"status", "reason", "message"}) {
+      same = same && json::getString(existing, field) == json::getString(condition, field);
+    }
+    if (same) return false;
+    std::string transition = json::getString(existing, "lastTransitionTime");
+    bool moved = json::getString(existing, "status") != json::getString(condition, "status");
+    existing = condition;
+    existing["lastProbeTime"] = nullptr;
+    existing["lastTransitionTime"] = moved || transition.empty() ? formatRfc3339(now) : transition;
+    return true;
+  }
+  bj::object added = condition;
+  added["lastProbeTime"] = nullptr;
+  added["lastTransitionTime"] = formatRfc3339(now);
+  conditions.push_back(std::move(added));
+  return true;
+}
+
+std::string podStatusPatch(const std::string& uid, bj::object status) {
+  return json::serialize(
+      bj::object{{"metadata", bj::object{{"uid", uid}}}, {"status", std::move(status)}});
+}
+
+bj::object disruptionTarget(const std::string& reason, const std::string& message) {
+  return {
+      {"type", "DisruptionTarget"}, {"status", "True"}, {"reason", reason}, {"message", message}};
+}
+
 std::string podPhase(const bj::object& pod) {
   const auto* status = json::getObject(pod, "status");
   return status ? json::getString(*status, "phase") : "";

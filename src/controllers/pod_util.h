@@ -28,4 +28,15 @@ std::optional<TimePoint> creationTime(const boost::json::object& obj);
 // The controller.kubernetes.io/pod-deletion-cost annotation (0 when absent or not an int32).
 int32_t podDeletionCost(const boost::json::object& pod);
 
+// Sets `condition` (type, status, reason, message) among status.conditions as Kubernetes'
+// UpdatePodCondition does: lastTransitionTime moves only when the status changes, lastProbeTime
+// is null. False when the condition was already so.
+bool setPodCondition(boost::json::object& status, const boost::json::object& condition,
+                     TimePoint now);
+// A merge patch for pods/status that writes `status` (its conditions replace the pod's whole
+// list) and carries the pod's uid, so it fails on another pod that took the name (422).
+std::string podStatusPatch(const std::string& uid, boost::json::object status);
+// The DisruptionTarget condition a controller sets on a pod it is about to delete.
+boost::json::object disruptionTarget(const std::string& reason, const std::string& message);
+
 }  // namespace cube::controllers

@@ -74,6 +74,9 @@ expect "TaintManagerEviction events" "TaintManagerEviction +pod/web-[a-z0-9]+ +M
 expect "NodeNotReady event" "NodeNotReady +node/a" kubectl get events --field-selector reason=NodeNotReady
 eventually "describe evicted pod: TaintManagerEviction" "Normal +TaintManagerEviction .* Marking for deletion Pod default/web-" \
   bash -c "kubectl describe pod \$(kubectl get events --field-selector reason=TaintManagerEviction -o jsonpath='{.items[0].involvedObject.name}')"
+EVICTED=$(kubectl get events --field-selector reason=TaintManagerEviction -o jsonpath='{.items[0].involvedObject.name}')
+expect_eq "the evicted pod says why (DisruptionTarget)" "True DeletionByTaintManager" kubectl get pod "$EVICTED" \
+  -o jsonpath='{.status.conditions[?(@.type=="DisruptionTarget")].status} {.status.conditions[?(@.type=="DisruptionTarget")].reason}'
 eventually "describe node b: Starting" "Normal +Starting .* Starting kubelet\." kubectl describe node b
 
 # Without an agent on node a nothing confirms the evicted pods: they stay Terminating, as in

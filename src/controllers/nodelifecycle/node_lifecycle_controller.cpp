@@ -179,13 +179,28 @@ std::optional<TimePoint> NodeLifecycleController::evictPods(const bj::object& no
     deps_.events->event(client::ObjectReference::of(*pod, "v1", "Pod"), "Normal",
                         "TaintManagerEviction", "Marking for deletion Pod " + ns + "/" + podName);
     try {
+      // As Kubernetes' taint eviction: the pod says why it goes before it goes.
+      bj::object status;
+      if (const auto* current = json::getObject(*pod, "status")) {
+        if (const auto* conditions = current->if_contains("conditions")) {
+          status["conditions"] = *conditions;
+        }
+      }
+      if (setPodCondition(status,
+                          disruptionTarget("DeletionByTaintManager",
+                                           "Taint manager: deleting due to NoExecute taint"),
+                          now)) {
+        deps_.client->patch(kPods, ns, podName, client::PatchKind::Merge,
+                            podStatusPatch(uidOf(*pod), std::move(status)), "status");
+      }
       client::DeleteOptions options;
       options.preconditionUid = uidOf(*pod);
       deps_.client->remove(kPods, ns, podName, options);
       CUBE_LOG(Info) << "node-lifecycle: evicted pod " << ns << "/" << podName << " from node "
                      << nameOf(node);
     } catch (const ApiError& e) {
-      if (e.code() == 404 || e.code() == 409) continue;  // gone, or replaced by a new pod
+      // Gone, or replaced by a new pod (the uid in the patch: 422; in the delete: 409).
+      if (e.code() == 404 || e.code() == 409 || e.code() == 422) continue;
       if (firstError.empty()) firstError = "evicting pod " + ns + "/" + podName + ": " + e.what();
     }
   }

@@ -41,29 +41,6 @@ bool hasTaint(const bj::object& node, const std::string& key) {
   });
 }
 
-// Sets a pod condition the way the API's helpers do: the transition time moves only when the
-// status changes.
-void setPodCondition(bj::object& status, const bj::object& condition, TimePoint now) {
-  auto& slot = status["conditions"];
-  if (!slot.is_array()) slot = bj::array{};
-  auto& conditions = slot.as_array();
-  std::string type = json::getString(condition, "type");
-  for (auto& c : conditions) {
-    if (!c.is_object() || json::getString(c.as_object(), "type") != type) continue;
-    auto& existing = c.as_object();
-    std::string transition = json::getString(existing, "lastTransitionTime");
-    bool moved = json::getString(existing, "status") != json::getString(condition, "status");
-    existing = condition;
-    existing["lastProbeTime"] = nullptr;
-    existing["lastTransitionTime"] = moved || transition.empty() ? formatRfc3339(now) : transition;
-    return;
-  }
-  bj::object added = condition;
-  added["lastProbeTime"] = nullptr;
-  added["lastTransitionTime"] = formatRfc3339(now);
-  conditions.push_back(std::move(added));
-}
-
 }  // namespace
 
 PodGcController::PodGcController(const ControllerContext& context, PodGcOptions options)
@@ -175,10 +152,7 @@ std::vector<std::string> PodGcController::deletedNodes(const PodList& pods) {
 void PodGcController::collectOrphaned(const PodList& pods) {
   std::vector<std::string> deleted = deletedNodes(pods);
   if (deleted.empty()) return;
-  bj::object condition{{"type", "DisruptionTarget"},
-                       {"status", "True"},
-                       {"reason", "DeletionByPodGC"},
-                       {"message", "PodGC: node no longer exists"}};
+  bj::object condition = disruptionTarget("DeletionByPodGC", "PodGC: node no longer exists");
   for (const auto& pod : pods) {
     std::string nodeName = podNodeName(*pod);
     if (std::find(deleted.begin(), deleted.end(), nodeName) == deleted.end()) continue;
@@ -212,9 +186,8 @@ void PodGcController::forceDelete(const bj::object& pod, const std::string& why,
         }
         setPodCondition(status, *condition, deps_.clock->now());
       }
-      bj::object patch{{"metadata", bj::object{{"uid", uid}}}, {"status", std::move(status)}};
-      deps_.client->patch(kPods, ns, name, client::PatchKind::Merge, json::serialize(patch),
-                          "status");
+      deps_.client->patch(kPods, ns, name, client::PatchKind::Merge,
+                          podStatusPatch(uid, std::move(status)), "status");
     }
     client::DeleteOptions options;
     options.gracePeriodSeconds = 0;

@@ -230,6 +230,31 @@ TEST_F(NodeLifecycleTest, PodWithoutTolerationIsEvictedAtOnce) {
   EXPECT_EQ(events_->events()[1].message, "Marking for deletion Pod default/intolerant");
 }
 
+// Kubernetes 1.32 marks an evicted pod with DisruptionTarget before deleting it.
+TEST_F(NodeLifecycleTest, EvictedPodGetsDisruptionTargetFirst) {
+  createNode("a");
+  createPod("intolerant", "a");
+  std::optional<bj::object> beforeDelete;
+  api_->setReactor([&](const client::testing::FakeAction& a) {
+    if (a.verb == "delete" && a.resource == "pods") {
+      beforeDelete = api_->stored(kPods, "default", a.name);
+    }
+  });
+  reconcile("a");
+  clock_->advance(seconds(41));
+  reconcile("a");
+  api_->setReactor(nullptr);
+  ASSERT_TRUE(beforeDelete);
+  const bj::object* target = nullptr;
+  for (const auto& c : (*beforeDelete)["status"].as_object()["conditions"].as_array()) {
+    if (json::getString(c.as_object(), "type") == "DisruptionTarget") target = &c.as_object();
+  }
+  ASSERT_TRUE(target);
+  EXPECT_EQ(json::getString(*target, "status"), "True");
+  EXPECT_EQ(json::getString(*target, "reason"), "DeletionByTaintManager");
+  EXPECT_EQ(json::getString(*target, "message"), "Taint manager: deleting due to NoExecute taint");
+}
+
 TEST_F(NodeLifecycleTest, PodIsEvictedAfterTolerationSeconds) {
   createNode("a");
   createPod("p", "a", unreachableToleration(5));
