@@ -273,14 +273,18 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
     unreadyMessage += "]";
   }
   bool terminal = isTerminalPhase(phase);
-  std::string notReadyReason = terminal ? "PodCompleted" : "ContainersNotReady";
+  // The kubelet's reasons once the pod is over: PodCompleted when it succeeded, PodFailed when it
+  // failed (Initialized says PodCompleted only for the first).
+  std::string notReadyReason = phase == "Succeeded" ? "PodCompleted"
+                               : phase == "Failed"  ? "PodFailed"
+                                                    : "ContainersNotReady";
   if (terminal) unreadyMessage.clear();
   bj::array conditions;
   conditions.push_back(condition(oldConditions, "PodReadyToStartContainers",
                                  view.sandboxReady || terminal, "", "", now));
   if (initialized) {
-    conditions.push_back(
-        condition(oldConditions, "Initialized", true, terminal ? "PodCompleted" : "", "", now));
+    conditions.push_back(condition(oldConditions, "Initialized", true,
+                                   phase == "Succeeded" ? "PodCompleted" : "", "", now));
   } else {
     std::string message = "containers with incomplete status: [";
     for (size_t i = 0; i < incomplete.size(); ++i) message += (i ? " " : "") + incomplete[i];

@@ -140,6 +140,11 @@ TEST(PodStatus, AnyFailureForGoodFails) {
   EXPECT_EQ(s.at("phase"), "Failed");
   EXPECT_EQ(containerOf(s).at("state").as_object().at("terminated").as_object().at("reason"),
             "Error");
+  // The kubelet's reasons for a failed pod: PodFailed, and Initialized without PodCompleted.
+  EXPECT_EQ(conditionOf(s, "Ready").at("reason"), "PodFailed");
+  EXPECT_EQ(conditionOf(s, "ContainersReady").at("reason"), "PodFailed");
+  EXPECT_EQ(conditionOf(s, "Initialized").at("status"), "True");
+  EXPECT_FALSE(conditionOf(s, "Initialized").contains("reason"));
 }
 
 TEST(PodStatus, OneRunningOneExitedIsRunning) {
