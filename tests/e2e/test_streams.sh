@@ -75,6 +75,11 @@ YAML
 eventually "waiter waits for its image" "ErrImageNeverPull" row waiter
 expect_fail "logs of a waiting container" \
   'container "c" in pod "waiter" is waiting to start: ErrImageNeverPull' kubectl logs waiter
+# The kubelet's words, through kubectl's fallback from WebSocket to SPDY.
+expect_fail "exec into a container that does not run" \
+  'error: unable to upgrade connection: container not found \("c"\)' kubectl exec waiter -- true
+expect_fail "attach to it" 'unable to upgrade connection: container not found \("c"\)' \
+  kubectl attach waiter
 
 pod ticker Never '["sh", "-c", "sleep 1; for i in 1 2 3; do echo tick $i; sleep 0.5; done"]'
 eventually "ticker is Running" "^ticker +1/1 +Running " row ticker

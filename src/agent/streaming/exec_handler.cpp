@@ -185,6 +185,18 @@ std::string execExitStatus(int exitCode) {
 
 void serveExec(const http::Request& request, const LocatedPod& pod, const std::string& container,
                bool attach, const http::ResponderPtr& responder) {
+  // A container that does not run gets the kubelet's plain-text answer before any protocol talk:
+  // kubectl then falls back from WebSocket to SPDY, meets it again and prints it as the kubelet's
+  // ("error: unable to upgrade connection: container not found ("c")").
+  auto instance = findContainer(pod, container, false);
+  if (!instance || instance->state != runtime::ContainerState::Running) {
+    http::Response notFound;
+    notFound.status = 500;
+    notFound.contentType = "text/plain; charset=utf-8";
+    notFound.body = "container not found (\"" + container + "\")";
+    responder->respond(std::move(notFound));
+    return;
+  }
   if (!iequals(request.header("Upgrade"), "websocket")) {
     throw ApiError::badRequest(
         "Upgrade request required: this node serves exec and attach over WebSocket "
@@ -220,10 +232,6 @@ void serveExec(const http::Request& request, const LocatedPod& pod, const std::s
   }
   if (!options.stdin && !stdoutWanted && !stderrWanted) {
     throw ApiError::badRequest("you must specify at least one of stdin, stdout, stderr");
-  }
-  auto instance = findContainer(pod, container, false);
-  if (!instance || instance->state != runtime::ContainerState::Running) {
-    throw ApiError::badRequest("container " + container + " is not running");
   }
   std::unique_ptr<runtime::Runtime::AttachSession> session;
   if (attach) {

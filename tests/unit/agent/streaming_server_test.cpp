@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <boost/json/parse.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
@@ -49,7 +50,7 @@ class HostExecRuntime : public runtime::FakeRuntime {
     runtime::ContainerStatus c;
     c.id = "fake://c1";
     c.name = "c";
-    c.state = runtime::ContainerState::Running;
+    c.state = state;
     c.logPath = logPath_;
     return {c};
   }
@@ -66,6 +67,8 @@ class HostExecRuntime : public runtime::FakeRuntime {
     return runtime::crun::connectAttachSocket(std::filesystem::path(logPath_).parent_path(),
                                               options);
   }
+
+  std::atomic<runtime::ContainerState> state{runtime::ContainerState::Running};
 
  private:
   std::string crunScript_, logPath_;
@@ -98,6 +101,7 @@ exec "$@"
   void start(bool execSupported) {
     server_.reset();
     auto rt = std::make_shared<HostExecRuntime>(script_, logPath_, execSupported);
+    runtime_ = rt;
     auto pod = std::make_shared<bj::object>(
         bj::parse(R"({"metadata":{"name":"p","namespace":"default","uid":"uid-1"},
                       "spec":{"containers":[{"name":"c","stdin":true,"stdinOnce":true}]}})")
@@ -186,6 +190,7 @@ exec "$@"
   std::filesystem::path dir_;
   std::string script_, logPath_;
   std::unique_ptr<StreamingServer> server_;
+  std::shared_ptr<HostExecRuntime> runtime_;
 };
 
 TEST_F(StreamingServerTest, ExecCarriesStdinOutputAndTheExitCode) {
@@ -230,6 +235,21 @@ TEST_F(StreamingServerTest, ARuntimeWithoutExecSaysSoBeforeTheUpgrade) {
   std::string head = upgrade(fd, "/exec/default/p/c?command=true&stdout=true", &rest);
   ::close(fd);
   EXPECT_NE(head.find("HTTP/1.1 500"), std::string::npos) << head;
+}
+
+// The kubelet's answer for a container that does not run, whatever the protocol: kubectl's SPDY
+// fallback prints it as "unable to upgrade connection: container not found ("c")".
+TEST_F(StreamingServerTest, AContainerThatDoesNotRunIsNotFoundBeforeTheUpgrade) {
+  runtime_->state = runtime::ContainerState::Exited;
+  for (const char* target :
+       {"/exec/default/p/c?command=true&stdout=true", "/attach/default/p/c?stdout=true"}) {
+    int fd = connectToServer();
+    std::string rest;
+    std::string head = upgrade(fd, target, &rest);
+    ::close(fd);
+    EXPECT_NE(head.find("HTTP/1.1 500"), std::string::npos) << head;
+    EXPECT_NE(rest.find("container not found (\"c\")"), std::string::npos) << rest;
+  }
 }
 
 TEST_F(StreamingServerTest, AttachReachesTheContainersShim) {
