@@ -134,6 +134,13 @@ expect_eq "exec: a 1 MiB stdin comes through whole" "1048576" \
   sh -c 'head -c 1048576 /dev/zero | kubectl exec -i logger -- wc -c | tr -d " "'
 expect "exec -it: a terminal, with kubectl's size" "isatty 33 101" \
   script -qc "stty rows 33 cols 101; kubectl exec -it logger -- sh -c 'test -t 0 && echo isatty \$(stty size)'" /dev/null
+# The terminal is the container's own (crun makes it there): `tty` names a device that exists in
+# the container, and an interactive shell gets job control.
+expect "exec -it: the container's own terminal" "^/dev/pts/[0-9]+ exists" \
+  script -qc "kubectl exec -it logger -- sh -c 'test -e \$(tty) && echo \$(tty) exists'" /dev/null
+expect_eq "exec -it: an interactive shell has job control" "started" \
+  sh -c "script -qc \"kubectl exec -it logger -- sh -i -c 'echo started'\" /dev/null 2>&1 |
+    tr -d '\r' | grep -E 'started|job control'"
 expect_fail "exec in an unknown container" "container nope is not valid for pod logger" \
   kubectl exec logger -c nope -- true
 

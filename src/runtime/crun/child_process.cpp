@@ -108,7 +108,6 @@ struct ChildStart {
     ::_exit(126);
   }
   ::syscall(SYS_close_range, 3u, ~0u, 0u);
-  if (options.controllingTty) ::ioctl(0, TIOCSCTTY, 0);
   if (options.privateCgroupView && !enterPrivateCgroupView(2, prefix)) ::_exit(126);
   if (options.subreaperHelper) runHelper(start.argv, prefix, options.helperClosesStdio);
   ::execv(start.argv[0], start.argv);

@@ -37,8 +37,6 @@ struct ChildOptions {
   // Own process group (kill(-pid) ends the child and what it started) or own session (also
   // detached from the agent's terminal); none: the agent's.
   enum class Group { kInherit, kOwnGroup, kOwnSession } group = Group::kInherit;
-  // With kOwnSession: stdin (a pty's slave) becomes the controlling terminal.
-  bool controllingTty = false;
   // The child is a helper that runs argv as its own child and exits with its code (or 128 +
   // signal); its pid then never carries argv's name. The helper is a child subreaper: orphans of
   // argv come to it, not to the agent, and it reaps those that have ended when argv returns.

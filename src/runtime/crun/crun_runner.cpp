@@ -2,6 +2,7 @@
 
 #include "runtime/crun/attach_session.h"
 #include "runtime/crun/child_process.h"
+#include "runtime/crun/console_socket.h"
 #include "runtime/crun/container_shim.h"
 #include "runtime/crun/mount_table.h"
 
@@ -134,35 +135,6 @@ ExitStatus exitStatusOf(int status) {
   return s;
 }
 
-// The terminal master crun sends over the console socket (SCM_RIGHTS) during `crun create`; by
-// the time create has returned it waits in the listening socket's queue.
-UniqueFd receiveConsole(int listenFd) {
-  UniqueFd conn(::accept4(listenFd, nullptr, nullptr, SOCK_CLOEXEC));
-  if (!conn) return {};
-  char data[256];
-  struct iovec iov {
-    data, sizeof data
-  };
-  alignas(struct cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  while ((n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  if (n < 0) return {};
-  for (auto* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      return UniqueFd(fd);
-    }
-  }
-  return {};
-}
-
 std::string parentOf(const std::string& path) {
   auto slash = path.find_last_of('/');
   return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
@@ -239,21 +211,9 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   shimFds.attachFd = attachSocket.get();
   UniqueFd outRead, outWrite, errRead, errWrite, inRead, inWrite;
   // A terminal: crun makes it in the container and hands its master over the console socket.
-  UnixSocketAddress consoleAddress;
-  UniqueFd consoleSocket;
+  std::unique_ptr<ConsoleSocket> console;
   if (io.tty) {
-    std::string consoleFile = bundleDir + "/console";
-    ::unlink(consoleFile.c_str());
-    consoleAddress = unixSocketAddress(bundleDir, "console", ::getpid());
-    consoleSocket = UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    if (!consoleSocket) images::throwErrno("console socket");
-    // Bound through this process's own view of the path (crun gets the /proc/<pid> form).
-    UnixSocketAddress local = unixSocketAddress(bundleDir, "console");
-    if (::bind(consoleSocket.get(), reinterpret_cast<const sockaddr*>(&local.addr), local.length) !=
-            0 ||
-        ::listen(consoleSocket.get(), 1) != 0) {
-      images::throwErrno("console socket " + consoleFile);
-    }
+    console = std::make_unique<ConsoleSocket>(bundleDir, "console");
   } else {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) != 0) images::throwErrno("pipe");
@@ -331,7 +291,7 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   std::vector<std::string> create = {crunPath_,          "--root",     options_.stateRoot,
                                      "--log=" + crunLog, "create",     "--bundle",
                                      bundleDir,          "--pid-file", pidFile};
-  if (io.tty) create.push_back("--console-socket=" + unixSocketPath(consoleAddress));
+  if (console) create.push_back("--console-socket=" + console->path());
   create.push_back(id);
   int status = io.tty
                    ? waitCrun(spawnCrun(create, devNull.get(), devNull.get(), devNull.get()), false)
@@ -341,10 +301,10 @@ ContainerProcess CrunRunner::run(const std::string& id, const std::string& bundl
   inRead.reset();
   if (!succeeded(status)) throw fail("create", status);
   if (io.tty) {
-    UniqueFd master = receiveConsole(consoleSocket.get());
+    // crun create has ended: its connection, if any, is waiting.
+    UniqueFd master = console->receive(-1, 0);
     if (!master) throw fail("create (no terminal on the console socket)", status);
-    consoleSocket.reset();
-    ::unlink((bundleDir + "/console").c_str());
+    console.reset();
     UniqueFd input;
     if (io.stdin) {
       input = UniqueFd(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));

@@ -1,6 +1,7 @@
 #include "runtime/crun/exec_session.h"
 
 #include "runtime/crun/child_process.h"
+#include "runtime/crun/console_socket.h"
 #include "runtime/crun/crun_runtime.h"
 #include "runtime/images/file_util.h"
 
@@ -53,6 +54,13 @@ class CrunExecProcess : public Runtime::ExecProcess {
     }
     ::unlink(processFile_.c_str());
   }
+
+  // The command's input and output (for a terminal: the master, twice), once known.
+  void setStreams(UniqueFd in, UniqueFd out) {
+    in_ = std::move(in);
+    out_ = std::move(out);
+  }
+  int helperFd() const { return helperFd_.get(); }
 
   int stdinFd() const override { return in_.get(); }
   int stdoutFd() const override { return out_.get(); }
@@ -123,7 +131,17 @@ class CrunExecProcess : public Runtime::ExecProcess {
 std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
                                                     const Runtime::ExecOptions& options) {
   if (options.command.empty()) throw RuntimeError("exec in " + target.containerId + ": no command");
-  std::vector<std::string> args = crunExecArgs(target, options.command);
+  // A terminal is made by crun inside the container (its own devpts: `tty` names it, the shell
+  // gets job control) and its master comes over a console socket next to the process file.
+  std::unique_ptr<ConsoleSocket> console;
+  if (options.tty) {
+    std::string file = target.processFile;
+    auto slash = file.find_last_of('/');
+    std::string dir = slash == std::string::npos ? "." : file.substr(0, slash);
+    console = std::make_unique<ConsoleSocket>(dir, file.substr(slash + 1) + ".console");
+  }
+  std::vector<std::string> args =
+      crunExecArgs(target, options.command, console ? console->path() : "");
   // Removed here unless the process below takes it over.
   std::string processFile = target.processFile;
   struct RemoveUnlessTaken {
@@ -136,27 +154,7 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
   if (!devNull) images::throwErrno("open /dev/null");
   // What the helper gets (childIn/Out/Err) and what the caller keeps (in/out/err).
   UniqueFd in, out, err, childIn, childOut, childErr;
-  if (options.tty) {
-    UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!master || ::grantpt(master.get()) != 0 || ::unlockpt(master.get()) != 0) {
-      images::throwErrno("open a pseudo-terminal");
-    }
-    char name[64];
-    if (::ptsname_r(master.get(), name, sizeof name) != 0) images::throwErrno("ptsname");
-    UniqueFd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
-    if (!slave) images::throwErrno(std::string("open ") + name);
-    if (options.width > 0 && options.height > 0) {
-      struct winsize ws {};
-      ws.ws_col = options.width;
-      ws.ws_row = options.height;
-      ::ioctl(slave.get(), TIOCSWINSZ, &ws);
-    }
-    in = UniqueFd(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
-    out = std::move(master);
-    childIn = UniqueFd(::fcntl(slave.get(), F_DUPFD_CLOEXEC, 0));
-    childErr = UniqueFd(::fcntl(slave.get(), F_DUPFD_CLOEXEC, 0));
-    childOut = std::move(slave);
-  } else {
+  if (!options.tty) {
     int p[2];
     if (options.stdin) {
       if (::pipe2(p, O_CLOEXEC) != 0) images::throwErrno("pipe");
@@ -171,20 +169,40 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
     childErr = UniqueFd(p[1]);
   }
   // crun one step removed, under a subreaper helper (see the header), in its own session:
-  // kill() ends the session's group, and a terminal becomes its controlling one.
+  // kill() ends the session's group.
   ChildOptions child;
   child.inFd = childIn ? childIn.get() : devNull.get();
-  child.outFd = childOut.get();
-  child.errFd = childErr.get();
+  child.outFd = childOut ? childOut.get() : devNull.get();
+  child.errFd = childErr ? childErr.get() : devNull.get();
   child.privateCgroupView = target.hybridCgroups;
   child.group = ChildOptions::Group::kOwnSession;
-  child.controllingTty = options.tty;
   child.subreaperHelper = true;
   child.helperClosesStdio = true;
   child.failurePrefix = "cube exec: ";
   pid_t helper = spawnChild(args, child);
-  return std::make_unique<CrunExecProcess>(helper, std::move(in), std::move(out), std::move(err),
-                                           options.tty, std::exchange(processFile, ""));
+  auto process = std::make_unique<CrunExecProcess>(helper, UniqueFd(), UniqueFd(), std::move(err),
+                                                   options.tty, std::exchange(processFile, ""));
+  if (!console) {
+    process->setStreams(std::move(in), std::move(out));
+    return process;
+  }
+  // crun sends the master before it runs the command; if crun ends first, it could not.
+  UniqueFd master = console->receive(process->helperFd(), 10000);
+  if (!master) {
+    int code = process->wait();
+    throw RuntimeError("exec in " + target.containerId + ": crun gave no terminal (exit code " +
+                       std::to_string(code) + ")");
+  }
+  if (options.width > 0 && options.height > 0) {
+    struct winsize ws {};
+    ws.ws_col = options.width;
+    ws.ws_row = options.height;
+    ::ioctl(master.get(), TIOCSWINSZ, &ws);
+  }
+  UniqueFd input(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
+  if (!input) images::throwErrno("dup terminal");
+  process->setStreams(std::move(input), std::move(master));
+  return process;
 }
 
 std::unique_ptr<Runtime::ExecProcess> CrunRuntime::startExec(const std::string& containerId,

@@ -20,15 +20,17 @@ namespace cube::runtime::crun {
 using images::UniqueFd;
 
 std::vector<std::string> crunExecArgs(const ExecTarget& target,
-                                      const std::vector<std::string>& argv) {
+                                      const std::vector<std::string>& argv,
+                                      const std::string& consoleSocket) {
   boost::json::object process = target.process;
   process["args"] = json::toArray(argv);
-  // Never crun's own terminal (it would want a console socket): an interactive exec hands crun
-  // its pseudo-terminal as stdio (exec_session.cpp), as it did before --process.
-  process["terminal"] = false;
+  // A terminal only when asked for: crun makes it in the container and sends its master to the
+  // console socket (exec_session.cpp).
+  process["terminal"] = !consoleSocket.empty();
   images::writeFileAtomic(target.processFile, json::serialize(process), images::FileSync::kNoSync);
   std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec",
                                    "--process=" + target.processFile};
+  if (!consoleSocket.empty()) args.push_back("--console-socket=" + consoleSocket);
   if (!target.pidFile.empty()) args.push_back("--pid-file=" + target.pidFile);
   args.push_back(target.containerId);
   return args;

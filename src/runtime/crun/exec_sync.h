@@ -44,8 +44,10 @@ struct ExecTarget {
 
 // crun's command line for exec of `argv` in the target: writes target.process with `argv` as its
 // args to target.processFile (the one place an exec's process is made; exec_session uses it too).
+// With a console socket the process gets a terminal made by crun in the container.
 std::vector<std::string> crunExecArgs(const ExecTarget& target,
-                                      const std::vector<std::string>& argv);
+                                      const std::vector<std::string>& argv,
+                                      const std::string& consoleSocket = "");
 
 ExecResult execInContainer(const ExecTarget& target, const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout, size_t outputCap = kExecOutputCap);

@@ -2,8 +2,8 @@
 // its v5 close, stdout, the exit code on the error channel), a terminal's first size, a runtime
 // without exec, attach to a container's shim (stdin, its v5 close with stdinOnce, output, the end
 // with the container's), and container logs with kubectl's query. The container is a stand-in:
-// "crun" is a script that runs the command on this host, so exec_session's pipes and pty are the
-// real ones.
+// "crun" is a script that runs the command on this host, so exec_session's pipes are the real
+// ones; a terminal (which real crun makes in the container, see test_streams.sh) is a host pty.
 #include "agent/streaming/streaming_server.h"
 #include "agent/streaming/websocket.h"
 #include "runtime/crun/attach_session.h"
@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -29,6 +30,64 @@ namespace cube::agent::streaming {
 namespace {
 
 namespace bj = boost::json;
+
+// A command on a host pseudo-terminal of the size asked for: what crun's console socket gives an
+// exec with a terminal, without a container.
+class HostTerminalExec : public runtime::Runtime::ExecProcess {
+ public:
+  explicit HostTerminalExec(const runtime::Runtime::ExecOptions& options) {
+    master_ = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    EXPECT_GE(master_, 0);
+    ::grantpt(master_);
+    ::unlockpt(master_);
+    std::string slave = ::ptsname(master_);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setsid();
+      int fd = ::open(slave.c_str(), O_RDWR);  // the controlling terminal
+      struct winsize ws {};
+      ws.ws_col = options.width;
+      ws.ws_row = options.height;
+      ::ioctl(fd, TIOCSWINSZ, &ws);
+      for (int i = 0; i < 3; ++i) ::dup2(fd, i);
+      std::vector<char*> argv;
+      for (const auto& a : options.command) argv.push_back(const_cast<char*>(a.c_str()));
+      argv.push_back(nullptr);
+      ::execvp(argv[0], argv.data());
+      ::_exit(127);
+    }
+  }
+  ~HostTerminalExec() override {
+    kill();
+    wait();
+    ::close(master_);
+  }
+  int stdinFd() const override { return master_; }
+  int stdoutFd() const override { return master_; }
+  int stderrFd() const override { return -1; }
+  void closeStdin() override {}
+  void resize(uint16_t width, uint16_t height) override {
+    struct winsize ws {};
+    ws.ws_col = width;
+    ws.ws_row = height;
+    ::ioctl(master_, TIOCSWINSZ, &ws);
+  }
+  int wait() override {
+    if (pid_ <= 0) return code_;
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+  void kill() override {
+    if (pid_ > 0) ::kill(pid_, SIGKILL);
+  }
+
+ private:
+  int master_ = -1;
+  pid_t pid_ = -1;
+  int code_ = 0;
+};
 
 // A fake runtime with one running container whose exec runs on this host, and whose attach
 // connects to a shim of the test's (attachDir).
@@ -57,6 +116,7 @@ class HostExecRuntime : public runtime::FakeRuntime {
   std::unique_ptr<ExecProcess> startExec(const std::string& id,
                                          const ExecOptions& options) override {
     if (!execSupported_) return FakeRuntime::startExec(id, options);
+    if (options.tty) return std::make_unique<HostTerminalExec>(options);
     runtime::crun::ExecTarget target{crunScript_, "/nowhere", false, id};
     target.processFile = crunScript_ + "-process.json";
     return runtime::crun::startCrunExec(target, options);
