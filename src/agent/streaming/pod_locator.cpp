@@ -21,10 +21,11 @@ std::string statusContainerId(const boost::json::object& pod, const std::string&
       if (!item.is_object() || json::getString(item.as_object(), "name") != name) continue;
       const auto* state = json::getObject(item.as_object(), stateField);
       if (!state) return "";
-      for (const char* phase : {"running", "terminated"}) {
-        if (const auto* s = json::getObject(*state, phase)) {
-          return json::getString(*s, "containerID");
-        }
+      // A running state carries no containerID: the entry's own is the running container's.
+      if (json::getObject(*state, "running"))
+        return json::getString(item.as_object(), "containerID");
+      if (const auto* terminated = json::getObject(*state, "terminated")) {
+        return json::getString(*terminated, "containerID");
       }
     }
   }
