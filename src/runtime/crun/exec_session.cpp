@@ -140,8 +140,10 @@ std::unique_ptr<Runtime::ExecProcess> startCrunExec(const ExecTarget& target,
     std::string dir = slash == std::string::npos ? "." : file.substr(0, slash);
     console = std::make_unique<ConsoleSocket>(dir, file.substr(slash + 1) + ".console");
   }
+  ExecTerminal terminal;
+  if (console) terminal = {console->path(), options.width, options.height};
   std::vector<std::string> args =
-      crunExecArgs(target, options.command, console ? console->path() : "");
+      crunExecArgs(target, options.command, console ? &terminal : nullptr);
   // Removed here unless the process below takes it over.
   std::string processFile = target.processFile;
   struct RemoveUnlessTaken {

@@ -21,16 +21,22 @@ using images::UniqueFd;
 
 std::vector<std::string> crunExecArgs(const ExecTarget& target,
                                       const std::vector<std::string>& argv,
-                                      const std::string& consoleSocket) {
+                                      const ExecTerminal* terminal) {
   boost::json::object process = target.process;
   process["args"] = json::toArray(argv);
   // A terminal only when asked for: crun makes it in the container and sends its master to the
-  // console socket (exec_session.cpp).
-  process["terminal"] = !consoleSocket.empty();
+  // console socket (exec_session.cpp). Its size is set before the command runs: one that asks at
+  // once (stty size) must not see 0x0.
+  process["terminal"] = terminal != nullptr;
+  process.erase("consoleSize");
+  if (terminal && terminal->width > 0 && terminal->height > 0) {
+    process["consoleSize"] =
+        boost::json::object{{"height", terminal->height}, {"width", terminal->width}};
+  }
   images::writeFileAtomic(target.processFile, json::serialize(process), images::FileSync::kNoSync);
   std::vector<std::string> args = {target.crunPath, "--root", target.stateRoot, "exec",
                                    "--process=" + target.processFile};
-  if (!consoleSocket.empty()) args.push_back("--console-socket=" + consoleSocket);
+  if (terminal) args.push_back("--console-socket=" + terminal->consoleSocket);
   if (!target.pidFile.empty()) args.push_back("--pid-file=" + target.pidFile);
   args.push_back(target.containerId);
   return args;

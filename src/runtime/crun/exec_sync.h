@@ -44,10 +44,15 @@ struct ExecTarget {
 
 // crun's command line for exec of `argv` in the target: writes target.process with `argv` as its
 // args to target.processFile (the one place an exec's process is made; exec_session uses it too).
-// With a console socket the process gets a terminal made by crun in the container.
+// With `terminal` the process gets a terminal made by crun in the container, of the given size
+// from its start (OCI consoleSize), its master sent to the console socket.
+struct ExecTerminal {
+  std::string consoleSocket;
+  uint16_t width = 0, height = 0;
+};
 std::vector<std::string> crunExecArgs(const ExecTarget& target,
                                       const std::vector<std::string>& argv,
-                                      const std::string& consoleSocket = "");
+                                      const ExecTerminal* terminal = nullptr);
 
 ExecResult execInContainer(const ExecTarget& target, const std::vector<std::string>& argv,
                            std::chrono::milliseconds timeout, size_t outputCap = kExecOutputCap);
