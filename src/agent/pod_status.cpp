@@ -41,7 +41,7 @@ bj::object terminatedState(const ContainerStatus& c) {
 
 struct ContainerOutcome {
   bj::object status;
-  enum { Waiting, Restarting, Running, Succeeded, Failed } kind;
+  enum { Waiting, Restarting, Recreated, Running, Succeeded, Failed } kind;
   bool ready = false;
 };
 
@@ -61,6 +61,8 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
   s["lastState"] = bj::object{};
   const ContainerStatus* cur = view && view->current ? &*view->current : nullptr;
   const ContainerStatus* prev = view && view->previous ? &*view->previous : nullptr;
+  // The image the container runs (the spec's may have changed since: it restarts with it).
+  if (cur && !cur->image.empty()) s["image"] = cur->image;
   auto waitingState = [&](const std::string& reason) {
     bj::object w{{"reason", reason}};
     if (view && !view->waitingMessage.empty()) w["message"] = view->waitingMessage;
@@ -82,8 +84,9 @@ ContainerOutcome containerStatus(const bj::object& spec, const std::string& podK
   switch (cur->state) {
     case ContainerState::Created:
       s["state"] = bj::object{{"waiting", bj::object{{"reason", "ContainerCreating"}}}};
-      // Restarted containers count as started-before, so the pod stays Running meanwhile.
-      out.kind = cur->attempt > 0 ? ContainerOutcome::Restarting : ContainerOutcome::Waiting;
+      // A new instance of a container that ran keeps the pod Running meanwhile (also under
+      // restartPolicy Never, where only a changed image restarts a container).
+      out.kind = cur->attempt > 0 ? ContainerOutcome::Recreated : ContainerOutcome::Waiting;
       break;
     case ContainerState::Running:
       s["state"] = bj::object{
@@ -223,6 +226,7 @@ bj::object computePodStatus(const bj::object& pod, const PodRuntimeView& view, T
         case ContainerOutcome::Restarting:  // waiting again after an exit
           ++stopped;
           break;
+        case ContainerOutcome::Recreated:  // about to run again
         case ContainerOutcome::Running:
           ++running;
           break;

@@ -419,9 +419,18 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
       return;
     }
     const ContainerStatus& cur = *view.current;
+    if (cur.state != ContainerState::Exited) {
+      restartIfDefinitionChanged(pod, cspec, cur);
+      return;
+    }
+    // Stopped for a new image: started again at once, whatever restartPolicy says.
+    if (definitionChanged_.erase(cur.id)) {
+      if (tryStartContainer(podPtr, cspec, cur.attempt + 1, now)) changed = true;
+      return;
+    }
     // A sidecar is restarted whatever the pod's restartPolicy says.
     const std::string& restart = isSidecarSpec(cspec) ? kAlways : policy;
-    if (cur.state != ContainerState::Exited || !shouldRestart(restart, cur.exitCode)) return;
+    if (!shouldRestart(restart, cur.exitCode)) return;
     // First restart at once, then base, 2*base, ... up to max (kubelet's crash loop).
     std::chrono::milliseconds backoff(0);
     if (cur.attempt > 0) {
@@ -446,7 +455,8 @@ void PodWorker::syncAlive(const PodPtr& podPtr) {
   };
   if (!terminal_ && !evictionMessage_.empty()) {
     stopContainersInOrder(pod, kEvictionGrace);
-  } else if (!terminal_ && appContainersFinished(spec, views, policy)) {
+  } else if (!terminal_ && definitionChanged_.empty() &&
+             appContainersFinished(spec, views, policy)) {
     // Nothing of the app will run again: the kubelet kills the pod, so its sidecars stop (in
     // order), and then the pod is Succeeded or Failed as its app containers ended.
     stopContainersInOrder(pod, podGrace(pod));

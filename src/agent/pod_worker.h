@@ -119,6 +119,9 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   void runPostStart(const PodPtr& pod, const boost::json::object& containerSpec,
                     const std::string& containerId);
   // Stops a container, after its preStop hook (run on the probe pool) when `preStop`.
+  // Stops a running container whose spec has another image now (restarted once it has ended).
+  void restartIfDefinitionChanged(const boost::json::object& pod, const boost::json::object& cspec,
+                                  const runtime::ContainerStatus& container);
   void stopContainer(const boost::json::object& pod, const runtime::ContainerStatus& container,
                      std::chrono::seconds grace, bool preStop);
   // A probe's failure, errored run or warning: the kubelet's Unhealthy / ProbeWarning event.
@@ -167,6 +170,8 @@ class PodWorker : public std::enable_shared_from_this<PodWorker> {
   bool dirty_ = false;    // asked for again while running
   bool finished_ = false;
   std::set<std::string> preStopsDone_;  // sidecars (by container id) whose preStop has returned
+  // Containers (by id) stopped because their image changed: started again once ended.
+  std::set<std::string> definitionChanged_;
 
   // Sync-only state.
   std::string sandboxId_;

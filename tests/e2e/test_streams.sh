@@ -132,11 +132,20 @@ expect_eq "exec: stdin" "x" sh -c 'echo x | kubectl exec -i logger -- cat'
 expect_eq "exec: stderr stays stderr" "err" sh -c 'kubectl exec logger -- sh -c "echo err >&2" 2>&1 >/dev/null'
 expect_eq "exec: a 1 MiB stdin comes through whole" "1048576" \
   sh -c 'head -c 1048576 /dev/zero | kubectl exec -i logger -- wc -c | tr -d " "'
+# kubectl's size reaches the terminal on the resize channel. It may come just after the command
+# started (crun sets an exec terminal's first size from its parent, racing the command, as a
+# resize after start does under containerd), so the command waits for it a little.
+cat >"$E2E_DIR/exec-it.sh" <<'SH'
+stty rows 33 cols 101
+exec kubectl exec -it logger -- sh -c 'for i in $(seq 50); do
+  [ "$(stty size 2>/dev/null)" = "33 101" ] && break; sleep 0.1; done
+  test -t 0 && echo isatty $(stty size)'
+SH
 expect "exec -it: a terminal, with kubectl's size" "isatty 33 101" \
-  script -qc "stty rows 33 cols 101; kubectl exec -it logger -- sh -c 'test -t 0 && echo isatty \$(stty size)'" /dev/null
+  script -qc "bash $E2E_DIR/exec-it.sh" /dev/null
 # The terminal is the container's own (crun makes it there): `tty` names a device that exists in
 # the container, and an interactive shell gets job control.
-expect "exec -it: the container's own terminal" "^/dev/pts/[0-9]+ exists" \
+expect "exec -it: the container's own terminal" "/dev/pts/[0-9]+ exists" \
   script -qc "kubectl exec -it logger -- sh -c 'test -e \$(tty) && echo \$(tty) exists'" /dev/null
 expect_eq "exec -it: an interactive shell has job control" "started" \
   sh -c "script -qc \"kubectl exec -it logger -- sh -i -c 'echo started'\" /dev/null 2>&1 |
@@ -217,6 +226,18 @@ echo "$?" >"$E2E_DIR/tty.rc"
 expect "run -it: a terminal with kubectl's size (resize channel)" "isatty 33 101" \
   sh -c "tr -d '\r' <'$E2E_DIR/tty.out'"
 expect_eq "run -it: the shell's exit code" "5" cat "$E2E_DIR/tty.rc"
+
+# kubectl set image on a pod (seed 001's `kubectl set image`): the kubelet restarts the container
+# with the new image, whatever the restartPolicy.
+pod swap Never '["sleep", "3600"]'
+eventually "swap is Running" "^swap +1/1 +Running +0 " row swap
+expect "set image on a pod" "pod/swap image updated" kubectl set image pod/swap c=cube-test/http-echo:1
+eventually "the container runs the new image, restarted once" "^cube-test/http-echo:1 1 true$" \
+  kubectl get pod swap -o jsonpath='{.status.containerStatuses[0].image} {.status.containerStatuses[0].restartCount} {.status.containerStatuses[0].ready}'
+expect "the Killing event says why" "Container c definition changed, will be restarted" \
+  kubectl get events --field-selector involvedObject.name=swap,reason=Killing
+# exec reaches the new instance (the status' containerID; a running state has none of its own).
+expect "exec runs in the new image's container" "cgi-bin" kubectl exec swap -- ls /www
 
 # --- port-forward (seed 001: an http-go-like pod reached through kubectl port-forward) ---------
 kubectl apply -f - >/dev/null <<YAML

@@ -236,6 +236,19 @@ void PodWorker::runPostStart(const PodPtr& pod, const bj::object& containerSpec,
   deps_.runtime->stopContainer(containerId, podGrace(*pod));
 }
 
+void PodWorker::restartIfDefinitionChanged(const bj::object& pod, const bj::object& cspec,
+                                           const ContainerStatus& container) {
+  // A pod's containers may change only their image (kubectl set image, edit): the kubelet then
+  // stops the container and starts the new image, whatever restartPolicy says.
+  if (container.image == json::getString(cspec, "image") ||
+      !definitionChanged_.insert(container.id).second) {
+    return;
+  }
+  recordContainerEvent(pod, container.name, "Normal", "Killing",
+                       "Container " + container.name + " definition changed, will be restarted");
+  stopContainer(pod, container, podGrace(pod), true);
+}
+
 void PodWorker::stopContainer(const bj::object& pod, const ContainerStatus& container,
                               std::chrono::seconds grace, bool preStop) {
   const bj::object* cspec = findContainerSpec(pod, container.name);

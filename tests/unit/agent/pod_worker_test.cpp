@@ -126,6 +126,33 @@ TEST_F(PodWorkerTest, AlwaysRestartsEvenExitZero) {
   EXPECT_EQ(phase(), "Running");
 }
 
+// kubectl set image on a pod: the kubelet stops the container ("definition changed") and starts
+// the new image at once, whatever restartPolicy says; the status shows the image that runs.
+class PodWorkerImageChangeTest : public PodWorkerTest,
+                                 public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(PodWorkerImageChangeTest, ANewImageRestartsTheContainerWhateverThePolicy) {
+  auto p = pod(GetParam(), {{runtime::kFakeStopSecondsAnnotation, "2"}});
+  auto w = startWorker(p);
+  executor_->advance(1s);
+  ASSERT_EQ(stateName(), "running");
+  bj::object changed = *p;
+  changed["spec"].as_object()["containers"].as_array()[0].as_object()["image"] = "busybox:2";
+  w->update(std::make_shared<const bj::object>(changed));
+  executor_->advance(500ms);
+  EXPECT_EQ(eventLines().back(), "Killing: Container app definition changed, will be restarted");
+  EXPECT_EQ(container().at("image"), "busybox");  // still the old one, stopping
+  executor_->advance(3s);
+  EXPECT_EQ(stateName(), "running");
+  EXPECT_EQ(container().at("image"), "busybox:2");
+  EXPECT_EQ(container().at("restartCount"), 1);
+  EXPECT_EQ(phase(), "Running");
+  EXPECT_EQ(events_->count("Killing"), 1u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Policies, PodWorkerImageChangeTest,
+                         ::testing::Values("Always", "OnFailure", "Never"));
+
 TEST_F(PodWorkerTest, DeletionStopsWithinGraceThenConfirms) {
   auto p = pod("Always", {{runtime::kFakeStopSecondsAnnotation, "3"}});
   auto w = startWorker(p);
