@@ -2,7 +2,7 @@
 // names it (a running state carries no containerID: the entry's own is the running one); the
 // runtime's attempts decide when the status does not say yet.
 #include "agent/streaming/pod_locator.h"
-#include "runtime/fake/fake_runtime.h"
+#include "one_sandbox_runtime.h"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
@@ -13,15 +13,8 @@ namespace {
 namespace bj = boost::json;
 
 // Two instances of container "c": attempt 0 (exited) and attempt 1 (running).
-class TwoInstancesRuntime : public runtime::FakeRuntime {
+class TwoInstancesRuntime : public testing::OneSandboxRuntime {
  public:
-  TwoInstancesRuntime() : FakeRuntime(systemClock(), [](TimePoint, std::function<void()>) {}) {}
-  std::vector<runtime::SandboxStatus> listSandboxes() override {
-    runtime::SandboxStatus s;
-    s.id = "sb";
-    s.podUid = "uid-1";
-    return {s};
-  }
   std::vector<runtime::ContainerStatus> listContainers(const std::string&) override {
     runtime::ContainerStatus old, now;
     old.id = "fake://old";

@@ -6,6 +6,7 @@
 // ones; a terminal (which real crun makes in the container, see test_streams.sh) is a host pty.
 #include "agent/streaming/streaming_server.h"
 #include "agent/streaming/websocket.h"
+#include "one_sandbox_runtime.h"
 #include "runtime/crun/attach_session.h"
 #include "runtime/crun/container_log.h"
 #include "runtime/crun/container_shim.h"
@@ -91,20 +92,13 @@ class HostTerminalExec : public runtime::Runtime::ExecProcess {
 
 // A fake runtime with one running container whose exec runs on this host, and whose attach
 // connects to a shim of the test's (attachDir).
-class HostExecRuntime : public runtime::FakeRuntime {
+class HostExecRuntime : public testing::OneSandboxRuntime {
  public:
   HostExecRuntime(std::string crunScript, std::string logPath, bool execSupported)
-      : FakeRuntime(systemClock(), [](TimePoint, std::function<void()>) {}),
-        crunScript_(std::move(crunScript)),
+      : crunScript_(std::move(crunScript)),
         logPath_(std::move(logPath)),
         execSupported_(execSupported) {}
 
-  std::vector<runtime::SandboxStatus> listSandboxes() override {
-    runtime::SandboxStatus s;
-    s.id = "sb";
-    s.podUid = "uid-1";
-    return {s};
-  }
   std::vector<runtime::ContainerStatus> listContainers(const std::string&) override {
     runtime::ContainerStatus c;
     c.id = "fake://c1";
