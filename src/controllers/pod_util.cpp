@@ -71,9 +71,13 @@ std::string podNodeName(const bj::object& pod) {
   return spec ? json::getString(*spec, "nodeName") : "";
 }
 
-bool isPodActive(const bj::object& pod) {
+bool isPodTerminal(const bj::object& pod) {
   std::string phase = podPhase(pod);
-  if (phase == "Succeeded" || phase == "Failed") return false;
+  return phase == "Succeeded" || phase == "Failed";
+}
+
+bool isPodActive(const bj::object& pod) {
+  if (isPodTerminal(pod)) return false;
   const auto* meta = json::getObject(pod, "metadata");
   return !(meta && meta->contains("deletionTimestamp") && !meta->at("deletionTimestamp").is_null());
 }

@@ -14,6 +14,8 @@ namespace cube::controllers {
 
 std::string podPhase(const boost::json::object& pod);
 std::string podNodeName(const boost::json::object& pod);
+// Succeeded or Failed: its containers will not run again.
+bool isPodTerminal(const boost::json::object& pod);
 // Not Succeeded, not Failed and not being deleted: a pod a replica controller counts.
 bool isPodActive(const boost::json::object& pod);
 // The Ready condition is True.

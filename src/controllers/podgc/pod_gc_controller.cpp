@@ -21,11 +21,6 @@ const client::Resource kPods{"", "v1", "pods", true};
 const client::Resource kNodes{"", "v1", "nodes", false};
 const char* const kPassKey = "pods";  // one key: every pass looks at every pod
 
-bool isTerminal(const bj::object& pod) {
-  std::string phase = podPhase(pod);
-  return phase == "Succeeded" || phase == "Failed";
-}
-
 bool isEvicted(const bj::object& pod) {
   const auto* status = json::getObject(pod, "status");
   return status && json::getString(*status, "phase") == "Failed" &&
@@ -84,7 +79,7 @@ void PodGcController::collect() {
 void PodGcController::collectTerminated(const PodList& pods) {
   PodList terminated;
   for (const auto& pod : pods) {
-    if (isTerminal(*pod)) terminated.push_back(pod);
+    if (isPodTerminal(*pod)) terminated.push_back(pod);
   }
   auto excess = static_cast<int64_t>(terminated.size()) - options_.terminatedPodThreshold;
   if (excess <= 0) return;
@@ -176,7 +171,7 @@ void PodGcController::forceDelete(const bj::object& pod, const std::string& why,
   try {
     // Failed first: no agent is left to say how the pod ended, and its controller (a Job)
     // counts it by its phase.
-    if (!isTerminal(pod)) {
+    if (!isPodTerminal(pod)) {
       const auto* current = json::getObject(pod, "status");
       bj::object status{{"phase", "Failed"}};
       if (condition) {

@@ -29,11 +29,6 @@ bool runningAndReady(const bj::object& pod) {
   return podPhase(pod) == "Running" && isPodReady(pod);
 }
 
-bool finished(const bj::object& pod) {
-  std::string phase = podPhase(pod);
-  return phase == "Failed" || phase == "Succeeded";
-}
-
 }  // namespace
 
 void StatefulSetController::reconcile(const std::string& key) {
@@ -168,7 +163,7 @@ void StatefulSetController::reconcile(const std::string& key) {
         if (monotonic) return;  // its successor comes after it is gone
         continue;
       }
-      if (finished(*pod)) {
+      if (isPodTerminal(*pod)) {
         // Recreated under the same name on a later pass.
         deletePod(set, *pod);
         if (monotonic) return;
