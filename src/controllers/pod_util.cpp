@@ -51,6 +51,15 @@ bool setPodCondition(bj::object& status, const bj::object& condition, TimePoint 
   return true;
 }
 
+bj::object statusWithConditionsOf(const bj::object& pod) {
+  bj::object status;
+  const auto* current = json::getObject(pod, "status");
+  if (const auto* conditions = current ? current->if_contains("conditions") : nullptr) {
+    status["conditions"] = *conditions;
+  }
+  return status;
+}
+
 std::string podStatusPatch(const std::string& uid, bj::object status) {
   return json::serialize(
       bj::object{{"metadata", bj::object{{"uid", uid}}}, {"status", std::move(status)}});

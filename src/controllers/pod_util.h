@@ -35,6 +35,9 @@ int32_t podDeletionCost(const boost::json::object& pod);
 // is null. False when the condition was already so.
 bool setPodCondition(boost::json::object& status, const boost::json::object& condition,
                      TimePoint now);
+// A status holding the pod's conditions: the start of a pods/status merge patch that sets one
+// (a merge patch replaces the list whole, so all of them are sent).
+boost::json::object statusWithConditionsOf(const boost::json::object& pod);
 // A merge patch for pods/status that writes `status` (its conditions replace the pod's whole
 // list) and carries the pod's uid, so it fails on another pod that took the name (422).
 std::string podStatusPatch(const std::string& uid, boost::json::object status);

@@ -180,12 +180,7 @@ std::optional<TimePoint> NodeLifecycleController::evictPods(const bj::object& no
                         "TaintManagerEviction", "Marking for deletion Pod " + ns + "/" + podName);
     try {
       // As Kubernetes' taint eviction: the pod says why it goes before it goes.
-      bj::object status;
-      if (const auto* current = json::getObject(*pod, "status")) {
-        if (const auto* conditions = current->if_contains("conditions")) {
-          status["conditions"] = *conditions;
-        }
-      }
+      bj::object status = statusWithConditionsOf(*pod);
       if (setPodCondition(status,
                           disruptionTarget("DeletionByTaintManager",
                                            "Taint manager: deleting due to NoExecute taint"),

@@ -172,15 +172,12 @@ void PodGcController::forceDelete(const bj::object& pod, const std::string& why,
     // Failed first: no agent is left to say how the pod ended, and its controller (a Job)
     // counts it by its phase.
     if (!isPodTerminal(pod)) {
-      const auto* current = json::getObject(pod, "status");
-      bj::object status{{"phase", "Failed"}};
+      bj::object status;
       if (condition) {
-        // A merge patch replaces the conditions whole: send them all, ours set among them.
-        if (const auto* conditions = current ? current->if_contains("conditions") : nullptr) {
-          status["conditions"] = *conditions;
-        }
+        status = statusWithConditionsOf(pod);
         setPodCondition(status, *condition, deps_.clock->now());
       }
+      status["phase"] = "Failed";
       deps_.client->patch(kPods, ns, name, client::PatchKind::Merge,
                           podStatusPatch(uid, std::move(status)), "status");
     }
