@@ -8,6 +8,12 @@ namespace cube::agent {
 
 namespace bj = boost::json;
 
+std::chrono::seconds podGrace(const bj::object& pod) {
+  const auto* spec = json::getObject(pod, "spec");
+  int64_t grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
+  return std::chrono::seconds(std::max<int64_t>(grace, 0));
+}
+
 const bj::object* findContainerSpec(const bj::object& pod, const std::string& name) {
   const auto* spec = json::getObject(pod, "spec");
   if (!spec) return nullptr;

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace cube::agent {
@@ -14,6 +15,9 @@ const boost::json::object* findContainerSpec(const boost::json::object& pod,
 
 // Whether `name` is one of the pod's init containers (events name them spec.initContainers{x}).
 bool isInitContainer(const boost::json::object& pod, const std::string& name);
+
+// spec.terminationGracePeriodSeconds (30 when absent, never below 0).
+std::chrono::seconds podGrace(const boost::json::object& pod);
 
 // How the kubelet names a pod in its messages: name_namespace(uid).
 std::string podDescription(const boost::json::object& pod);

@@ -68,12 +68,6 @@ bool shouldRestart(const std::string& policy, int exitCode) {
   return true;  // Always, the default
 }
 
-std::chrono::seconds podGrace(const bj::object& pod) {
-  const auto* spec = json::getObject(pod, "spec");
-  int64_t grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
-  return std::chrono::seconds(std::max<int64_t>(grace, 0));
-}
-
 // Every app container has run and exited for good (restartPolicy Never, or OnFailure after a
 // success): the kubelet's "nothing to keep, nothing to start".
 bool appContainersFinished(const bj::object& spec,
@@ -557,11 +551,8 @@ void PodWorker::writeStatus(const bj::object& pod, bj::object status) {
 void PodWorker::teardown(const bj::object& pod, bool gone) {
   const auto* meta = json::getObject(pod, "metadata");
   int64_t grace = gone || !meta ? 0 : json::getInt(*meta, "deletionGracePeriodSeconds", 0);
-  if (isStaticPod(pod)) {
-    // Its file was removed or changed: stopped with the pod's own grace period, as the kubelet.
-    const auto* spec = json::getObject(pod, "spec");
-    grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
-  }
+  // A static pod's file was removed or changed: stopped with its own grace period, as the kubelet.
+  if (isStaticPod(pod)) grace = podGrace(pod).count();
   if (grace < 0) grace = 0;
   if (probes_) probes_->stop();
   // Sandboxes an earlier agent run left for this pod go too.

@@ -27,12 +27,6 @@ constexpr std::chrono::minutes kPostStartTimeout{2};
 constexpr std::chrono::seconds kLogSettleTime{2};
 constexpr std::chrono::milliseconds kLogSettleRetry{200};
 
-std::chrono::seconds podGrace(const bj::object& pod) {
-  const auto* spec = json::getObject(pod, "spec");
-  int64_t grace = spec ? json::getInt(*spec, "terminationGracePeriodSeconds", 30) : 30;
-  return std::chrono::seconds(std::max<int64_t>(grace, 0));
-}
-
 }  // namespace
 
 bool PodWorker::syncInitContainers(const bj::object& spec,
